@@ -1,0 +1,1 @@
+"""Concord's domain: tables, rules, queries and writes. Never imports streamlit."""

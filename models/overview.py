@@ -1,0 +1,63 @@
+"""What the set-up screens show: read-only views of workshops, a fixed handful of queries each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from models.schema import Participant, Partner, Step, StepState, Topic, Workshop
+
+
+@dataclass(frozen=True)
+class WorkshopCard:
+    id: int
+    name: str
+    held_on: str
+    partners: int
+    topics: int
+    is_demo: bool
+
+
+@dataclass
+class PartnerView:
+    partner: Partner
+    people: list[Participant] = field(default_factory=list)
+
+
+@dataclass
+class SetupView:
+    workshop: Workshop
+    partners: list[PartnerView]
+    topics: list[Topic]
+    steps: list[StepState]
+
+
+def list_workshops(session: Session) -> list[WorkshopCard]:
+    partner_counts = dict(session.exec(select(Partner.workshop_id, func.count(Partner.id))
+                                       .group_by(Partner.workshop_id)).all())
+    topic_counts = dict(session.exec(select(Topic.workshop_id, func.count(Topic.id))
+                                     .group_by(Topic.workshop_id)).all())
+    rows = session.exec(select(Workshop).order_by(Workshop.held_on.desc(), Workshop.id)).all()
+    return [WorkshopCard(id=w.id, name=w.name, held_on=w.held_on.isoformat(),
+                         partners=partner_counts.get(w.id, 0), topics=topic_counts.get(w.id, 0),
+                         is_demo=w.is_demo) for w in rows]
+
+
+def setup_view(session: Session, workshop_id: int) -> SetupView | None:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        return None
+    partners = session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
+                            .order_by(Partner.position, Partner.id)).all()
+    people = session.exec(select(Participant).join(Partner)
+                          .where(Partner.workshop_id == workshop_id)
+                          .order_by(Participant.id)).all()
+    views = {p.id: PartnerView(partner=p) for p in partners}
+    for person in people:
+        views[person.partner_id].people.append(person)
+    topics = session.exec(select(Topic).where(Topic.workshop_id == workshop_id)
+                          .order_by(Topic.position, Topic.id)).all()
+    steps = session.exec(select(StepState).where(StepState.workshop_id == workshop_id)).all()
+    return SetupView(workshop=workshop, partners=list(views.values()), topics=list(topics),
+                     steps=sorted(steps, key=lambda s: list(Step).index(s.step)))

@@ -1,0 +1,74 @@
+"""Turning bad input into plain messages keyed by field, so a page can show each next to its field.
+
+Input models (``*In``) are ordinary pydantic models; ``parse`` runs one and translates pydantic's
+errors into short sentences a partner representative understands.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class Invalid(Exception):
+    """Input that cannot be saved; ``errors`` maps a field name to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Conflict(Exception):
+    """Someone else saved this first; ``current`` is what they saved, to show the user."""
+
+    def __init__(self, message: str, current: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.current = current or {}
+
+
+def _plain(error: dict[str, Any]) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    if kind == "missing" or kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "Please fill this in."
+    if kind == "string_too_short":
+        return f"Please write at least {ctx['min_length']} characters."
+    if kind == "string_too_long":
+        return f"Please keep this under {ctx['max_length']} characters."
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"Please give a number of at least {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"Please give a number no more than {ctx.get('le', ctx.get('lt'))}."
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "finite_number"):
+        return "Please give a number."
+    if kind in ("date_parsing", "date_type", "date_from_datetime_parsing"):
+        return "Please give a date."
+    if kind == "enum":
+        return f"Please choose one of: {ctx.get('expected', '')}."
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return error["msg"]
+
+
+def parse(model: type[Model], data: dict[str, Any], prefix: str = "") -> Model:
+    """Validate ``data`` as ``model`` or raise ``Invalid`` with one plain message per field.
+
+    A model may add checks across fields with a ``problems()`` method returning field -> message.
+    """
+    try:
+        parsed = model.model_validate(data)
+    except PydanticError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "form"
+            errors.setdefault(prefix + field, _plain(error))
+        raise Invalid(errors) from None
+    problems = getattr(parsed, "problems", None)
+    found = problems() if problems else {}
+    if found:
+        raise Invalid({prefix + field: message for field, message in found.items()})
+    return parsed

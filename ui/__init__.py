@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: the session's engine and role, form errors, chrome and styles."""

@@ -1,0 +1,103 @@
+"""What a Streamlit session knows: the engine, who is using the app, and per-form messages.
+
+Session state holds ids and UI state only, never ORM objects or engines.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from models.db import database_url, make_engine, reading
+from models.links import LinkAccess, resolve_link
+from models.schema import FacilitatorAccount, LinkPurpose
+from models.startup import prepare
+
+LINK_PARAM = "link"
+RoleKind = Literal["facilitator", "partner", "leadership", "invalid_link", "nobody"]
+
+
+@dataclass(frozen=True)
+class Role:
+    kind: RoleKind
+    actor: str = ""
+    account_id: int | None = None
+    link: LinkAccess | None = None
+
+
+def facilitator_secret() -> str | None:
+    """The first facilitator password, from the environment or a Streamlit secret."""
+    from_env = os.environ.get("CONCORD_FACILITATOR_PASSWORD")
+    if from_env:
+        return from_env
+    try:
+        return st.secrets.get("facilitator_password")
+    except FileNotFoundError:
+        return None
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    prepare(engine, facilitator_password=facilitator_secret())
+    return engine
+
+
+def engine() -> Engine:
+    return _engine_for(database_url())
+
+
+def current_role() -> Role:
+    """Who is here: a private link wins over a sign-in, so a link never shows facilitator pages."""
+    token = _link_token()
+    if token is not None:
+        with reading(engine()) as session:
+            access = resolve_link(session, token)
+        if access is None:
+            return Role("invalid_link")
+        if access.purpose == LinkPurpose.PREWORK:
+            return Role("partner", actor=f"partner:{access.partner_id}", link=access)
+        return Role("leadership", actor=f"leadership:{access.workshop_id}", link=access)
+    account_id = st.session_state.get("facilitator_id")
+    if account_id is not None:
+        with reading(engine()) as session:
+            account = session.get(FacilitatorAccount, account_id)
+        if account is not None:
+            return Role("facilitator", actor=f"facilitator:{account.username}",
+                        account_id=account.id)
+        del st.session_state["facilitator_id"]
+    return Role("nobody")
+
+
+def _link_token() -> str | None:
+    """The link's token, kept in session state because a page switch clears query parameters."""
+    from_url = st.query_params.get(LINK_PARAM)
+    if from_url:
+        st.session_state["link_token"] = from_url
+    token = st.session_state.get("link_token")
+    if token and st.query_params.get(LINK_PARAM) != token:
+        st.query_params[LINK_PARAM] = token
+    return token
+
+
+def form_errors(form: str) -> dict[str, str]:
+    return st.session_state.setdefault("form_errors", {}).get(form, {})
+
+
+def set_form_errors(form: str, errors: dict[str, str]) -> None:
+    st.session_state.setdefault("form_errors", {})[form] = errors
+
+
+def flash(message: str) -> None:
+    """A short confirmation shown once on the next run ("Saved at 14:05")."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message)

@@ -61,3 +61,29 @@ def setup_view(session: Session, workshop_id: int) -> SetupView | None:
     steps = session.exec(select(StepState).where(StepState.workshop_id == workshop_id)).all()
     return SetupView(workshop=workshop, partners=list(views.values()), topics=list(topics),
                      steps=sorted(steps, key=lambda s: list(Step).index(s.step)))
+
+
+@dataclass(frozen=True)
+class LinkHolderView:
+    """What a link holder may see of the workshop before their own forms open: names only."""
+
+    workshop_name: str
+    held_on: str
+    partner_name: str | None
+    people: list[str]
+
+
+def link_holder_view(session: Session, *, workshop_id: int,
+                     partner_id: int | None) -> LinkHolderView | None:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        return None
+    partner = session.get(Partner, partner_id) if partner_id is not None else None
+    if partner is not None and partner.workshop_id != workshop_id:
+        return None
+    people = []
+    if partner is not None:
+        people = list(session.exec(select(Participant.name)
+                                   .where(Participant.partner_id == partner.id)).all())
+    return LinkHolderView(workshop_name=workshop.name, held_on=workshop.held_on.isoformat(),
+                          partner_name=partner.name if partner else None, people=people)

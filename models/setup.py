@@ -148,8 +148,8 @@ def create_workshop(session: Session, *, workshop: dict, partners: list[dict], a
             errors.update(item.errors)
     if not MIN_PARTNERS <= len(partners) <= MAX_PARTNERS:
         errors["partners"] = f"A workshop has {MIN_PARTNERS} to {MAX_PARTNERS} partners."
-    if not errors:
-        errors.update(_partner_set_problems(partner_ins))
+    for field, message in _partner_set_problems(partner_ins).items():
+        errors.setdefault(field, message)
     if errors:
         raise Invalid(errors)
     row = changes.create(session, Workshop(**workshop_in.model_dump(), is_demo=is_demo),
@@ -248,11 +248,14 @@ def _insert_partner(session: Session, workshop_id: int, partner_in: PartnerIn, p
     return row
 
 
-def _partner_set_problems(partner_ins: list[PartnerIn]) -> dict[str, str]:
+def _partner_set_problems(partner_ins: list[PartnerIn | Invalid]) -> dict[str, str]:
+    """Names and colours that two partners share (partners with bad input are skipped)."""
     errors: dict[str, str] = {}
     seen_names: set[str] = set()
     seen_colours: set[str] = set()
     for i, partner_in in enumerate(partner_ins):
+        if isinstance(partner_in, Invalid):
+            continue
         if partner_in.name.lower() in seen_names:
             errors[f"partners.{i}.name"] = "Two partners have this name; please tell them apart."
         if partner_in.colour.lower() in seen_colours:

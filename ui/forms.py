@@ -1,8 +1,35 @@
-"""Form pieces: a field's message under the field, so bad input is explained where it was typed."""
+"""Form pieces: a write with its outcome reported, and each message shown under its field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
+from sqlmodel import Session
+
+from models.db import writing
+from models.validation import Conflict, Invalid
+from ui.state import engine, flash, set_form_errors
+
+
+def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
+    """Run one write; on bad input or a conflict keep the messages for the form and return False.
+
+    The widgets keep what was typed, because their values live in session state under their keys.
+    """
+    try:
+        with writing(engine()) as session:
+            write(session)
+    except Invalid as exc:
+        set_form_errors(form, exc.errors)
+        return False
+    except Conflict as exc:
+        set_form_errors(form, {"form": str(exc)})
+        return False
+    set_form_errors(form, {})
+    flash(done)
+    return True
 
 
 def field_error(errors: dict[str, str], field: str) -> None:
@@ -16,3 +43,9 @@ def form_error(errors: dict[str, str]) -> None:
     message = errors.get("form")
     if message:
         st.error(message, icon="⚠️")
+
+
+def seed(key: str, value: Any) -> None:
+    """Give a widget its starting value once, without fighting what the user types later."""
+    if key not in st.session_state:
+        st.session_state[key] = value

@@ -73,6 +73,16 @@ def current_role() -> Role:
     return Role("nobody")
 
 
+def require(*kinds: RoleKind) -> Role:
+    """The current role if it may see this page; otherwise a plain refusal and nothing else."""
+    role = current_role()
+    if role.kind not in kinds:
+        st.title("This page is not available")
+        st.write("Please sign in, or open the private link you were sent.")
+        st.stop()
+    return role
+
+
 def _link_token() -> str | None:
     """The link's token, kept in session state because a page switch clears query parameters."""
     from_url = st.query_params.get(LINK_PARAM)

@@ -1,0 +1,7 @@
+"""What an unknown, revoked, expired or malformed link sees: this, and nothing else."""
+
+import streamlit as st
+
+st.title("This link is not valid")
+st.write("It may have expired or been replaced by a newer one. Please ask your facilitator "
+         "for a new link.")

@@ -1,0 +1,444 @@
+"""Set-up: create a workshop, then shape it: partners and their people, topics, decision rule."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from models import library, setup
+from models.db import reading
+from models.overview import SetupView, setup_view
+from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
+from models.schema import PartnerKind, RatingsBy, TopicKind
+from ui.chrome import current_workshop_id
+from ui.forms import field_error, form_error, save, seed
+from ui.labels import (
+    BLOCK_FROM,
+    PARTNER_KINDS,
+    RATINGS_BY,
+    TOPIC_KINDS,
+    decision_rule_sentence,
+)
+from ui.state import engine, form_errors, require, show_flash
+
+COLOUR_NAMES = list(PARTNER_COLOURS)
+
+
+def actor() -> str:
+    return require("facilitator").actor
+
+
+# --- a new workshop ----------------------------------------------------------------------------
+
+
+def new_workshop_form() -> None:
+    errors = form_errors("new")
+    st.subheader("A new workshop")
+    seed("new_date", date.today() + timedelta(days=14))
+    st.text_input("Partnership name", key="new_name",
+                  placeholder="e.g. Northside Integrated Care Partnership")
+    field_error(errors, "name")
+    st.date_input("Workshop date", key="new_date", min_value=date(2000, 1, 1),
+                  max_value=date(2100, 12, 31))
+    field_error(errors, "held_on")
+    st.number_input("How many partner organizations?", min_value=setup.MIN_PARTNERS,
+                    max_value=setup.MAX_PARTNERS, value=2, step=1, key="new_count")
+    field_error(errors, "partners")
+    for i in range(int(st.session_state["new_count"])):
+        partner_fields(f"new_p{i}", errors, f"partners.{i}.", default_colour=COLOUR_NAMES[i])
+    st.caption("You add each partner's people, the topics and the decision rule next.")
+    form_error(errors)
+    left, right = st.columns([1, 4])
+    left.button("Create workshop", type="primary", on_click=create_workshop)
+    right.button("Cancel", on_click=st.session_state.pop, args=("creating", None))
+
+
+def partner_fields(prefix: str, errors: dict, error_prefix: str = "",
+                   default_colour: str = COLOUR_NAMES[0]) -> None:
+    seed(f"{prefix}_colour", default_colour)
+    name, kind, colour = st.columns([3, 2, 2])
+    with name:
+        st.text_input("Organization name", key=f"{prefix}_name")
+        field_error(errors, f"{error_prefix}name")
+    with kind:
+        st.selectbox("Kind", list(PARTNER_KINDS), format_func=PARTNER_KINDS.__getitem__,
+                     key=f"{prefix}_kind")
+        field_error(errors, f"{error_prefix}kind")
+    with colour:
+        st.selectbox("Colour", COLOUR_NAMES, key=f"{prefix}_colour")
+        field_error(errors, f"{error_prefix}colour")
+
+
+def partner_data(prefix: str) -> dict:
+    return {"name": st.session_state[f"{prefix}_name"], "kind": st.session_state[f"{prefix}_kind"],
+            "colour": PARTNER_COLOURS[st.session_state[f"{prefix}_colour"]]}
+
+
+def create_workshop() -> None:
+    count = int(st.session_state["new_count"])
+    workshop = {"name": st.session_state["new_name"], "held_on": st.session_state["new_date"]}
+    partners = [partner_data(f"new_p{i}") for i in range(count)]
+    created = {}
+
+    def write(session):  # noqa: ANN001, ANN202
+        created["id"] = setup.create_workshop(session, workshop=workshop, partners=partners,
+                                              actor=actor()).id
+
+    if save("new", write, f"Workshop “{workshop['name'].strip()}” created. Add its people and "
+                          "topics below."):
+        for key in [k for k in st.session_state if str(k).startswith("new_")]:
+            del st.session_state[key]
+        st.session_state.pop("creating", None)
+        st.session_state["workshop_id"] = created["id"]
+
+
+# --- the workshop itself -----------------------------------------------------------------------
+
+
+def workshop_tab(view: SetupView) -> None:
+    workshop = view.workshop
+    errors = form_errors("workshop")
+    prefix = f"ws{workshop.id}"
+    seed(f"{prefix}_name", workshop.name)
+    seed(f"{prefix}_date", workshop.held_on)
+    st.text_input("Partnership name", key=f"{prefix}_name")
+    field_error(errors, "name")
+    st.date_input("Workshop date", key=f"{prefix}_date", min_value=date(2000, 1, 1),
+                  max_value=date(2100, 12, 31))
+    field_error(errors, "held_on")
+    form_error(errors)
+    st.button("Save", type="primary", key=f"{prefix}_save", on_click=save_workshop,
+              args=(workshop.id, workshop.version))
+    st.divider()
+    with st.expander("Delete this workshop"):
+        st.write("This removes the workshop and everything recorded in it: partners, pre-work, "
+                 "rounds, ratings and agreements. It cannot be undone.")
+        st.checkbox(f"Yes, delete “{workshop.name}”", key=f"{prefix}_confirm_delete")
+        st.button("Delete workshop", key=f"{prefix}_delete", on_click=delete_workshop,
+                  args=(workshop.id,), disabled=not st.session_state[f"{prefix}_confirm_delete"])
+
+
+def save_workshop(workshop_id: int, version: int) -> None:
+    prefix = f"ws{workshop_id}"
+    data = {"name": st.session_state[f"{prefix}_name"], "held_on": st.session_state[f"{prefix}_date"]}
+    save("workshop", lambda s: setup.update_workshop(s, workshop_id=workshop_id, data=data,
+                                                     expected_version=version, actor=actor()),
+         "Workshop saved.")
+
+
+def delete_workshop(workshop_id: int) -> None:
+    if save("workshop", lambda s: setup.delete_workshop(s, workshop_id=workshop_id,
+                                                        actor=actor()), "Workshop deleted."):
+        st.session_state.pop("workshop_id", None)
+
+
+# --- partners and their people -----------------------------------------------------------------
+
+
+def partners_tab(view: SetupView) -> None:
+    st.write(f"{len(view.partners)} partner organizations (a workshop has "
+             f"{setup.MIN_PARTNERS} to {setup.MAX_PARTNERS}).")
+    for partner_view in view.partners:
+        partner = partner_view.partner
+        people = len(partner_view.people)
+        label = (f"{partner.name} · {PARTNER_KINDS[partner.kind]} · {colour_name(partner.colour)}"
+                 f" · {people} {'person' if people == 1 else 'people'}")
+        with st.expander(label, expanded=people == 0):
+            partner_editor(partner_view)
+    if len(view.partners) < setup.MAX_PARTNERS:
+        add_partner_form(view)
+
+
+def partner_editor(partner_view) -> None:  # noqa: ANN001
+    partner = partner_view.partner
+    prefix = f"partner{partner.id}"
+    errors = form_errors(prefix)
+    seed(f"{prefix}_name", partner.name)
+    seed(f"{prefix}_kind", partner.kind)
+    seed(f"{prefix}_colour", colour_name(partner.colour))
+    partner_fields(prefix, errors)
+    form_error(errors)
+    st.button("Save partner", key=f"{prefix}_save", on_click=save_partner,
+              args=(partner.id, partner.version))
+    st.markdown("**The people who represent it**")
+    if not partner_view.people:
+        st.caption("Nobody yet. Add the people who will speak for this partner.")
+    for person in partner_view.people:
+        who, remove = st.columns([5, 1])
+        who.write(" · ".join(part for part in (person.name, person.role, person.email) if part))
+        remove.button("Remove", key=f"person{person.id}_remove", on_click=remove_person,
+                      args=(person.id, person.name))
+    add_person_form(partner.id)
+    with st.popover("Remove this partner"):
+        st.write(f"This removes {partner.name}, its people and everything it wrote.")
+        st.checkbox("Yes, remove it", key=f"{prefix}_confirm_delete")
+        st.button("Remove partner", key=f"{prefix}_delete", on_click=remove_partner,
+                  args=(partner.id, partner.name),
+                  disabled=not st.session_state[f"{prefix}_confirm_delete"])
+
+
+def add_person_form(partner_id: int) -> None:
+    prefix = f"person_new{partner_id}"
+    errors = form_errors(prefix)
+    name, role, email = st.columns(3)
+    with name:
+        st.text_input("Name", key=f"{prefix}_name")
+        field_error(errors, "name")
+    with role:
+        st.text_input("Role", key=f"{prefix}_role", placeholder="e.g. Clinical director")
+        field_error(errors, "role")
+    with email:
+        st.text_input("Email", key=f"{prefix}_email")
+        field_error(errors, "email")
+    st.button("Add person", key=f"{prefix}_add", on_click=add_person, args=(partner_id,))
+
+
+def add_partner_form(view: SetupView) -> None:
+    st.markdown("#### Add a partner")
+    errors = form_errors("partner_new")
+    taken = {pv.partner.colour for pv in view.partners}
+    partner_fields("partner_new", errors, default_colour=colour_name(next_free_colour(taken)))
+    form_error(errors)
+    st.button("Add partner", key="partner_new_add", on_click=add_partner,
+              args=(view.workshop.id,))
+
+
+def save_partner(partner_id: int, version: int) -> None:
+    prefix = f"partner{partner_id}"
+    data = partner_data(prefix)
+    save(prefix, lambda s: setup.update_partner(s, partner_id=partner_id, data=data,
+                                                expected_version=version, actor=actor()),
+         f"{data['name'].strip()} saved.")
+
+
+def add_partner(workshop_id: int) -> None:
+    data = partner_data("partner_new")
+    if save("partner_new", lambda s: setup.add_partner(s, workshop_id=workshop_id, data=data,
+                                                       actor=actor()),
+            f"{data['name'].strip()} added."):
+        for field in ("name", "kind", "colour"):
+            st.session_state.pop(f"partner_new_{field}", None)
+
+
+def remove_partner(partner_id: int, name: str) -> None:
+    save(f"partner{partner_id}", lambda s: setup.delete_partner(s, partner_id=partner_id,
+                                                                actor=actor()),
+         f"{name} removed.")
+
+
+def add_person(partner_id: int) -> None:
+    prefix = f"person_new{partner_id}"
+    data = {field: st.session_state[f"{prefix}_{field}"] for field in ("name", "role", "email")}
+    if save(prefix, lambda s: setup.add_participant(s, partner_id=partner_id, data=data,
+                                                    actor=actor()),
+            f"{data['name'].strip()} added."):
+        for field in ("name", "role", "email"):
+            st.session_state[f"{prefix}_{field}"] = ""
+
+
+def remove_person(person_id: int, name: str) -> None:
+    save("people", lambda s: setup.delete_participant(s, participant_id=person_id, actor=actor()),
+         f"{name} removed.")
+
+
+# --- topics ------------------------------------------------------------------------------------
+
+
+def topics_tab(view: SetupView) -> None:
+    workshop_id = view.workshop.id
+    st.write(f"{len(view.topics)} topics to negotiate.")
+    library_picker(view)
+    with st.expander("Write a new topic", expanded=False):
+        errors = form_errors("topic_new")
+        topic_fields("topic_new", errors)
+        form_error(errors)
+        st.button("Add topic", key="topic_new_add", on_click=add_topic, args=(workshop_id,))
+    for category in library.CATEGORIES + tuple(sorted(
+            {t.category for t in view.topics} - set(library.CATEGORIES))):
+        topics = [t for t in view.topics if t.category == category]
+        if topics:
+            st.markdown(f"#### {category.capitalize()}")
+        for topic in topics:
+            with st.expander(f"{topic.title} · {topic_summary(topic)}"):
+                topic_editor(topic)
+
+
+def library_picker(view: SetupView) -> None:
+    present = {t.library_key for t in view.topics}
+    choices = [key for key in library.topics() if key not in present]
+    entries = library.topics()
+    st.multiselect("Add topics from the library", choices, key="library_pick",
+                   format_func=lambda k: f"{entries[k].category.capitalize()} · {entries[k].title}",
+                   placeholder="Choose one or more topics")
+    field_error(form_errors("library"), "library")
+    st.button("Add the chosen topics", key="library_add", on_click=add_library_topics,
+              args=(view.workshop.id,), disabled=not st.session_state.get("library_pick"))
+
+
+def topic_summary(topic) -> str:  # noqa: ANN001
+    if topic.kind == TopicKind.NUMERIC:
+        return f"{topic.lower_bound:g} to {topic.upper_bound:g} {topic.unit}".strip()
+    if topic.kind == TopicKind.OPTIONS:
+        return f"{len(topic.options)} options"
+    return "free text"
+
+
+def topic_fields(prefix: str, errors: dict) -> None:
+    seed(f"{prefix}_category", library.CATEGORIES[0])
+    seed(f"{prefix}_kind", TopicKind.NUMERIC)
+    st.text_input("Title", key=f"{prefix}_title")
+    field_error(errors, "title")
+    st.selectbox("Category", library.CATEGORIES, key=f"{prefix}_category",
+                 format_func=str.capitalize)
+    st.radio("What the partners agree on", list(TOPIC_KINDS), key=f"{prefix}_kind",
+             format_func=TOPIC_KINDS.__getitem__, horizontal=True)
+    field_error(errors, "kind")
+    kind = st.session_state[f"{prefix}_kind"]
+    if kind == TopicKind.NUMERIC:
+        unit, low, high = st.columns(3)
+        with unit:
+            st.text_input("Unit", key=f"{prefix}_unit", placeholder="e.g. minutes")
+            field_error(errors, "unit")
+        with low:
+            st.number_input("Lowest sensible value", key=f"{prefix}_lower", value=None,
+                            format="%g")
+            field_error(errors, "lower_bound")
+        with high:
+            st.number_input("Highest sensible value", key=f"{prefix}_upper", value=None,
+                            format="%g")
+            field_error(errors, "upper_bound")
+    elif kind == TopicKind.OPTIONS:
+        st.text_area("Options, one per line", key=f"{prefix}_options")
+        field_error(errors, "options")
+    st.text_area("What the room has to decide (optional)", key=f"{prefix}_description")
+    field_error(errors, "description")
+
+
+def topic_data(prefix: str) -> dict:
+    state = st.session_state
+    return {"title": state.get(f"{prefix}_title", ""), "category": state[f"{prefix}_category"],
+            "kind": state[f"{prefix}_kind"], "unit": state.get(f"{prefix}_unit", ""),
+            "lower_bound": state.get(f"{prefix}_lower"),
+            "upper_bound": state.get(f"{prefix}_upper"),
+            "options": setup.options_from_lines(state.get(f"{prefix}_options", "")),
+            "description": state.get(f"{prefix}_description", "")}
+
+
+def topic_editor(topic) -> None:  # noqa: ANN001
+    prefix = f"topic{topic.id}"
+    errors = form_errors(prefix)
+    for field, value in (("title", topic.title), ("category", topic.category),
+                         ("kind", topic.kind), ("unit", topic.unit),
+                         ("lower", topic.lower_bound), ("upper", topic.upper_bound),
+                         ("options", "\n".join(topic.options)),
+                         ("description", topic.description)):
+        seed(f"{prefix}_{field}", value)
+    if topic.category not in library.CATEGORIES:
+        st.caption(f"Category: {topic.category}")
+    topic_fields(prefix, errors)
+    form_error(errors)
+    save_col, remove_col = st.columns([1, 1])
+    save_col.button("Save topic", key=f"{prefix}_save", on_click=save_topic,
+                    args=(topic.id, topic.version))
+    remove_col.button("Remove topic", key=f"{prefix}_remove", on_click=remove_topic,
+                      args=(topic.id, topic.title))
+
+
+def add_topic(workshop_id: int) -> None:
+    data = topic_data("topic_new")
+    if save("topic_new", lambda s: setup.add_topic(s, workshop_id=workshop_id, data=data,
+                                                   actor=actor()),
+            f"Topic “{data['title'].strip()}” added."):
+        for key in [k for k in st.session_state if str(k).startswith("topic_new_")]:
+            del st.session_state[key]
+
+
+def add_library_topics(workshop_id: int) -> None:
+    keys = list(st.session_state.get("library_pick", []))
+    if save("library", lambda s: setup.add_library_topics(s, workshop_id=workshop_id, keys=keys,
+                                                          actor=actor()),
+            f"{len(keys)} topic{'s' if len(keys) != 1 else ''} added from the library."):
+        st.session_state["library_pick"] = []
+
+
+def save_topic(topic_id: int, version: int) -> None:
+    prefix = f"topic{topic_id}"
+    data = topic_data(prefix)
+    save(prefix, lambda s: setup.update_topic(s, topic_id=topic_id, data=data,
+                                              expected_version=version, actor=actor()),
+         f"Topic “{data['title'].strip()}” saved.")
+
+
+def remove_topic(topic_id: int, title: str) -> None:
+    save(f"topic{topic_id}", lambda s: setup.delete_topic(s, topic_id=topic_id, actor=actor()),
+         f"Topic “{title}” removed.")
+
+
+# --- the decision rule -------------------------------------------------------------------------
+
+
+def decision_rule_tab(view: SetupView, ratings_given: int) -> None:
+    workshop = view.workshop
+    prefix = f"rule{workshop.id}"
+    errors = form_errors("rule")
+    st.info(decision_rule_sentence(workshop.rule_min_support, workshop.rule_block_from))
+    locked = ratings_given > 0
+    if locked:
+        st.caption("Ratings have been given, so the rule stays as it is for this workshop.")
+    seed(f"{prefix}_support", round(workshop.rule_min_support * 100))
+    seed(f"{prefix}_block", workshop.rule_block_from)
+    seed(f"{prefix}_by", workshop.ratings_by)
+    st.slider("Share of ratings that must be 1 to 3 (support)", min_value=50, max_value=100,
+              step=5, format="%d %%", key=f"{prefix}_support", disabled=locked)
+    field_error(errors, "min_support_percent")
+    st.radio("Which ratings stop consensus", list(BLOCK_FROM), key=f"{prefix}_block",
+             format_func=BLOCK_FROM.__getitem__, disabled=locked)
+    field_error(errors, "block_from")
+    st.radio("Who rates", list(RatingsBy), key=f"{prefix}_by", format_func=RATINGS_BY.__getitem__,
+             horizontal=True, disabled=locked)
+    form_error(errors)
+    st.button("Save the decision rule", key=f"{prefix}_save", on_click=save_rule,
+              args=(workshop.id, workshop.version), disabled=locked)
+
+
+def save_rule(workshop_id: int, version: int) -> None:
+    prefix = f"rule{workshop_id}"
+    data = {"min_support_percent": st.session_state[f"{prefix}_support"],
+            "block_from": st.session_state[f"{prefix}_block"],
+            "ratings_by": st.session_state[f"{prefix}_by"]}
+    save("rule", lambda s: setup.set_decision_rule(s, workshop_id=workshop_id, data=data,
+                                                   expected_version=version, actor=actor()),
+         "Decision rule saved.")
+
+
+# --- the screen --------------------------------------------------------------------------------
+
+require("facilitator")
+st.title("Set-up")
+show_flash()
+workshop_id = current_workshop_id()
+if workshop_id is None or st.session_state.get("creating"):
+    new_workshop_form()
+    st.stop()
+
+with reading(engine()) as session:
+    view = setup_view(session, workshop_id)
+    ratings_given = setup.count_ratings(session, workshop_id)
+if view is None:
+    st.session_state.pop("workshop_id", None)
+    st.rerun()
+
+heading, new = st.columns([4, 1])
+heading.subheader(f"{view.workshop.name} · {view.workshop.held_on:%d %B %Y}")
+new.button("New workshop", on_click=st.session_state.__setitem__, args=("creating", True))
+if len(view.partners) < setup.MIN_PARTNERS:
+    st.warning(f"This workshop needs at least {setup.MIN_PARTNERS} partners.")
+workshop, partners, topics, rule = st.tabs(["Workshop", "Partners and people", "Topics",
+                                            "Decision rule"])
+with workshop:
+    workshop_tab(view)
+with partners:
+    partners_tab(view)
+with topics:
+    topics_tab(view)
+with rule:
+    decision_rule_tab(view, ratings_given)

@@ -1,0 +1,42 @@
+"""The chrome around every page: who is signed in, which workshop is open, and signing out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from models.db import reading
+from models.overview import list_workshops
+from ui.state import Role, engine
+
+
+def sidebar(role: Role) -> None:
+    if role.kind != "facilitator":
+        return
+    with st.sidebar:
+        choose_workshop()
+        st.caption(f"Signed in as {role.actor.split(':', 1)[1]}")
+        st.button("Sign out", on_click=_sign_out, key="sign_out")
+
+
+def choose_workshop() -> int | None:
+    """The open workshop, kept in session state by id; the first one when none is chosen yet."""
+    with reading(engine()) as session:
+        cards = list_workshops(session)
+    if not cards:
+        st.session_state.pop("workshop_id", None)
+        return None
+    ids = [card.id for card in cards]
+    if st.session_state.get("workshop_id") not in ids:
+        st.session_state["workshop_id"] = ids[0]
+    names = {card.id: f"{card.name} · {card.held_on}" for card in cards}
+    st.selectbox("Workshop", ids, format_func=names.__getitem__, key="workshop_id")
+    return st.session_state["workshop_id"]
+
+
+def current_workshop_id() -> int | None:
+    return st.session_state.get("workshop_id")
+
+
+def _sign_out() -> None:
+    for key in ("facilitator_id", "workshop_id", "form_errors"):
+        st.session_state.pop(key, None)

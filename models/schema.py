@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
@@ -262,7 +261,8 @@ class Measure(SQLModel, table=True):
     baseline_plan_date: date | None = None
     target_value: float | None = None
     frequency: str = Field(default="", max_length=60)
-    owner_partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
+    owner_partner_id: int | None = Field(default=None, foreign_key="partner.id",
+                                         ondelete="SET NULL")
     owner_name: str = Field(default="", max_length=120)
     pilot_scope: str = Field(default="", max_length=2000)
     pilot_start: date | None = None
@@ -403,7 +403,8 @@ class Rating(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("value BETWEEN 1 AND 8", name="rating_range"),
-        CheckConstraint("(proposal_id IS NULL) != (mission_draft_id IS NULL)", name="rating_subject"),
+        CheckConstraint("(proposal_id IS NULL) != (mission_draft_id IS NULL)",
+                        name="rating_subject"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

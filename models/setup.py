@@ -13,9 +13,9 @@ from sqlmodel import Session, func, select
 
 from models import changes, library
 from models.schema import (
+    Participant,
     Partner,
     PartnerKind,
-    Participant,
     PreworkProgress,
     Proposal,
     Rating,

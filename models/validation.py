@@ -33,7 +33,7 @@ class Conflict(Exception):
 def _plain(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     kind = error["type"]
-    if kind == "missing" or kind == "string_too_short" and ctx.get("min_length") == 1:
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return "Please fill this in."
     if kind == "string_too_short":
         return f"Please write at least {ctx['min_length']} characters."

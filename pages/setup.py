@@ -3,12 +3,13 @@
 from datetime import date, timedelta
 
 import streamlit as st
+from sqlmodel import Session
 
 from models import library, setup
 from models.db import reading
-from models.overview import SetupView, setup_view
+from models.overview import PartnerView, SetupView, setup_view
 from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
-from models.schema import PartnerKind, RatingsBy, TopicKind
+from models.schema import RatingsBy, Topic, TopicKind
 from ui.chrome import current_workshop_id
 from ui.forms import field_error, form_error, save, seed
 from ui.labels import (
@@ -79,7 +80,7 @@ def create_workshop() -> None:
     partners = [partner_data(f"new_p{i}") for i in range(count)]
     created = {}
 
-    def write(session):  # noqa: ANN001, ANN202
+    def write(session: Session) -> None:
         created["id"] = setup.create_workshop(session, workshop=workshop, partners=partners,
                                               actor=actor()).id
 
@@ -119,7 +120,8 @@ def workshop_tab(view: SetupView) -> None:
 
 def save_workshop(workshop_id: int, version: int) -> None:
     prefix = f"ws{workshop_id}"
-    data = {"name": st.session_state[f"{prefix}_name"], "held_on": st.session_state[f"{prefix}_date"]}
+    data = {"name": st.session_state[f"{prefix}_name"],
+            "held_on": st.session_state[f"{prefix}_date"]}
     save("workshop", lambda s: setup.update_workshop(s, workshop_id=workshop_id, data=data,
                                                      expected_version=version, actor=actor()),
          "Workshop saved.")
@@ -148,7 +150,7 @@ def partners_tab(view: SetupView) -> None:
         add_partner_form(view)
 
 
-def partner_editor(partner_view) -> None:  # noqa: ANN001
+def partner_editor(partner_view: PartnerView) -> None:
     partner = partner_view.partner
     prefix = f"partner{partner.id}"
     errors = form_errors(prefix)
@@ -274,7 +276,7 @@ def library_picker(view: SetupView) -> None:
               args=(view.workshop.id,), disabled=not st.session_state.get("library_pick"))
 
 
-def topic_summary(topic) -> str:  # noqa: ANN001
+def topic_summary(topic: Topic) -> str:
     if topic.kind == TopicKind.NUMERIC:
         return f"{topic.lower_bound:g} to {topic.upper_bound:g} {topic.unit}".strip()
     if topic.kind == TopicKind.OPTIONS:
@@ -323,7 +325,7 @@ def topic_data(prefix: str) -> dict:
             "description": state.get(f"{prefix}_description", "")}
 
 
-def topic_editor(topic) -> None:  # noqa: ANN001
+def topic_editor(topic: Topic) -> None:
     prefix = f"topic{topic.id}"
     errors = form_errors(prefix)
     for field, value in (("title", topic.title), ("category", topic.category),

@@ -6,7 +6,7 @@ from models.auth import create_facilitator, has_facilitator, sign_in
 from models.db import reading, writing
 from models.validation import Invalid
 from ui.forms import field_error, form_error
-from ui.state import engine, form_errors, set_form_errors
+from ui.state import engine, form_errors, require, set_form_errors
 
 FORM = "sign_in"
 
@@ -34,6 +34,7 @@ def _sign_in() -> None:
     st.session_state["facilitator_id"] = account_id
 
 
+require("nobody")
 st.title("Concord")
 st.write("A workshop for behavioral health and primary care partners to agree a shared mission, "
          "measures, solutions and a pace they can keep.")

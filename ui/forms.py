@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from models.db import writing
 from models.validation import Conflict, Invalid
-from ui.state import engine, flash, set_form_errors
+from ui.state import clear_form_errors, engine, flash, set_form_errors
 
 
 def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
@@ -27,7 +27,7 @@ def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
     except Conflict as exc:
         set_form_errors(form, {"form": str(exc)})
         return False
-    set_form_errors(form, {})
+    clear_form_errors()  # messages describe the last action; older ones would only confuse
     flash(done)
     return True
 

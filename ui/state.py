@@ -102,6 +102,10 @@ def set_form_errors(form: str, errors: dict[str, str]) -> None:
     st.session_state.setdefault("form_errors", {})[form] = errors
 
 
+def clear_form_errors() -> None:
+    st.session_state["form_errors"] = {}
+
+
 def flash(message: str) -> None:
     """A short confirmation shown once on the next run ("Saved at 14:05")."""
     st.session_state["flash"] = message

@@ -233,6 +233,15 @@ def add_participant(session: Session, *, partner_id: int, data: dict, actor: str
                           actor=actor, workshop_id=partner.workshop_id)
 
 
+def update_participant(session: Session, *, participant_id: int, data: dict,
+                       actor: str) -> Participant:
+    participant_in = parse(ParticipantIn, data)
+    row = _get(session, Participant, participant_id)
+    partner = _get(session, Partner, row.partner_id)
+    return changes.update(session, row, participant_in.model_dump(), actor=actor,
+                          workshop_id=partner.workshop_id)
+
+
 def delete_participant(session: Session, *, participant_id: int, actor: str) -> None:
     row = _get(session, Participant, participant_id)
     partner = _get(session, Partner, row.partner_id)

@@ -9,7 +9,7 @@ from models import library, setup
 from models.db import reading
 from models.overview import PartnerView, SetupView, setup_view
 from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
-from models.schema import RatingsBy, Topic, TopicKind
+from models.schema import Participant, RatingsBy, Topic, TopicKind
 from ui.chrome import current_workshop_id
 from ui.forms import field_error, form_error, save, seed
 from ui.labels import (
@@ -165,11 +165,11 @@ def partner_editor(partner_view: PartnerView) -> None:
     if not partner_view.people:
         st.caption("Nobody yet. Add the people who will speak for this partner.")
     for person in partner_view.people:
-        who, remove = st.columns([5, 1])
-        who.write(" · ".join(part for part in (person.name, person.role, person.email) if part))
-        remove.button("Remove", key=f"person{person.id}_remove", on_click=remove_person,
-                      args=(person.id, person.name))
-    add_person_form(partner.id)
+        person_editor(person)
+    st.caption("Add a person")
+    person_fields(f"person_new{partner.id}")
+    st.button("Add person", key=f"person_new{partner.id}_add", on_click=add_person,
+              args=(partner.id,))
     with st.popover("Remove this partner"):
         st.write(f"This removes {partner.name}, its people and everything it wrote.")
         st.checkbox("Yes, remove it", key=f"{prefix}_confirm_delete")
@@ -178,8 +178,18 @@ def partner_editor(partner_view: PartnerView) -> None:
                   disabled=not st.session_state[f"{prefix}_confirm_delete"])
 
 
-def add_person_form(partner_id: int) -> None:
-    prefix = f"person_new{partner_id}"
+def person_editor(person: Participant) -> None:
+    prefix = f"person{person.id}"
+    for field in ("name", "role", "email"):
+        seed(f"{prefix}_{field}", getattr(person, field))
+    person_fields(prefix)
+    save_col, remove_col, _ = st.columns([1, 1, 4])
+    save_col.button("Save", key=f"{prefix}_save", on_click=save_person, args=(person.id,))
+    remove_col.button("Remove", key=f"{prefix}_remove", on_click=remove_person,
+                      args=(person.id, person.name))
+
+
+def person_fields(prefix: str) -> None:
     errors = form_errors(prefix)
     name, role, email = st.columns(3)
     with name:
@@ -191,7 +201,6 @@ def add_person_form(partner_id: int) -> None:
     with email:
         st.text_input("Email", key=f"{prefix}_email")
         field_error(errors, "email")
-    st.button("Add person", key=f"{prefix}_add", on_click=add_person, args=(partner_id,))
 
 
 def add_partner_form(view: SetupView) -> None:
@@ -237,8 +246,17 @@ def add_person(partner_id: int) -> None:
             st.session_state[f"{prefix}_{field}"] = ""
 
 
+def save_person(person_id: int) -> None:
+    prefix = f"person{person_id}"
+    data = {field: st.session_state[f"{prefix}_{field}"] for field in ("name", "role", "email")}
+    save(prefix, lambda s: setup.update_participant(s, participant_id=person_id, data=data,
+                                                    actor=actor()),
+         f"{data['name'].strip()} saved.")
+
+
 def remove_person(person_id: int, name: str) -> None:
-    save("people", lambda s: setup.delete_participant(s, participant_id=person_id, actor=actor()),
+    save(f"person{person_id}", lambda s: setup.delete_participant(s, participant_id=person_id,
+                                                                  actor=actor()),
          f"{name} removed.")
 
 
@@ -274,6 +292,19 @@ def library_picker(view: SetupView) -> None:
     field_error(form_errors("library"), "library")
     st.button("Add the chosen topics", key="library_add", on_click=add_library_topics,
               args=(view.workshop.id,), disabled=not st.session_state.get("library_pick"))
+
+
+def library_notes(library_key: str | None) -> None:
+    """What the library knows of a topic: where partners usually flex, which rules usually bind."""
+    entry = library.topics().get(library_key or "")
+    if entry is None:
+        return
+    if entry.typical_flex:
+        st.caption(f"Where partners usually have room: {entry.typical_flex}")
+    rules = [library.constraints()[key] for key in entry.usual_constraints]
+    if rules:
+        st.caption("Rules that often bind it: "
+                   + "; ".join(f"{rule.title} ({rule.citation})" for rule in rules))
 
 
 def topic_summary(topic: Topic) -> str:
@@ -334,8 +365,7 @@ def topic_editor(topic: Topic) -> None:
                          ("options", "\n".join(topic.options)),
                          ("description", topic.description)):
         seed(f"{prefix}_{field}", value)
-    if topic.category not in library.CATEGORIES:
-        st.caption(f"Category: {topic.category}")
+    library_notes(topic.library_key)
     topic_fields(prefix, errors)
     form_error(errors)
     save_col, remove_col = st.columns([1, 1])
@@ -428,6 +458,11 @@ with reading(engine()) as session:
 if view is None:
     st.session_state.pop("workshop_id", None)
     st.rerun()
+
+with st.expander("Questions to settle before the workshop"):
+    guidance = library.guidance()["setup"]
+    st.write(guidance.purpose)
+    st.markdown("\n".join(f"- {question}" for question in guidance.questions))
 
 heading, new = st.columns([4, 1])
 heading.subheader(f"{view.workshop.name} · {view.workshop.held_on:%d %B %Y}")

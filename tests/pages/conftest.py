@@ -65,7 +65,8 @@ def empty_workshop_id(engine: Engine) -> int:
     """A workshop with two partners and nothing else: every screen must cope with it."""
     with writing(engine) as session:
         workshop = setup.create_workshop(
-            session, actor="test", workshop={"name": "Empty Partnership", "held_on": date(2027, 3, 1)},
+            session, actor="test",
+            workshop={"name": "Empty Partnership", "held_on": date(2027, 3, 1)},
             partners=[{"name": "Only BH", "kind": "behavioral_health", "colour": "#0072B2"},
                       {"name": "Only PC", "kind": "primary_care", "colour": "#E69F00"}])
         return workshop.id

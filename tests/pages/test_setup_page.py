@@ -16,7 +16,7 @@ def facilitator_app(engine, workshop_id):
 
 
 def click(at, label):
-    [button for button in at.button if button.label == label][0].click().run()
+    next(button for button in at.button if button.label == label).click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -55,7 +55,8 @@ def test_facilitator_sets_up_a_three_partner_workshop(app_db):
     assert at.subheader[0].value.startswith("Lakeside Partnership")
 
     with reading(app_db) as session:
-        workshop = session.exec(select(Workshop).where(Workshop.name == "Lakeside Partnership")).one()
+        workshop = session.exec(select(Workshop)
+                                .where(Workshop.name == "Lakeside Partnership")).one()
         partners = session.exec(select(Partner).where(Partner.workshop_id == workshop.id)
                                 .order_by(Partner.position)).all()
     assert [(p.name, p.kind.value, p.colour) for p in partners] == [
@@ -65,7 +66,7 @@ def test_facilitator_sets_up_a_three_partner_workshop(app_db):
     ]
 
 
-def test_people_are_added_with_their_email_checked(app_db):
+def test_people_are_added_edited_and_removed_with_their_email_checked(app_db):
     workshop_id = empty_workshop_id(app_db)
     with reading(app_db) as session:
         partner = session.exec(select(Partner).where(Partner.workshop_id == workshop_id,
@@ -89,6 +90,17 @@ def test_people_are_added_with_their_email_checked(app_db):
         ("Sam Ortiz", "Therapist", "sam@lakeside.example.org")]
 
     person_id = people[0].id
+    at.text_input(key=f"person{person_id}_role").input("Lead therapist")
+    at.text_input(key=f"person{person_id}_email").input("nope")
+    at.button(key=f"person{person_id}_save").click().run()
+    assert errors(at) == ["This does not look like an email address (name@example.org)."]
+    at.text_input(key=f"person{person_id}_email").input("sam.ortiz@lakeside.example.org")
+    at.button(key=f"person{person_id}_save").click().run()
+    assert errors(at) == []
+    with reading(app_db) as session:
+        person = session.get(Participant, person_id)
+    assert (person.role, person.email) == ("Lead therapist", "sam.ortiz@lakeside.example.org")
+
     at.button(key=f"person{person_id}_remove").click().run()
     with reading(app_db) as session:
         assert session.get(Participant, person_id) is None

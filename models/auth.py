@@ -6,8 +6,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import Session, func, select
 
 from models.schema import FacilitatorAccount
@@ -37,9 +38,9 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 class NewFacilitatorIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    username: str = Field(min_length=1, max_length=80)
+    # Passwords are taken exactly as typed: spaces at either end are part of them.
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                               max_length=80)]
     password: str = Field(max_length=200)
     repeat: str = Field(default="", max_length=200)
 

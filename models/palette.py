@@ -28,3 +28,14 @@ def next_free_colour(taken: set[str]) -> str:
         if value.lower() not in taken_lower:
             return value
     return next(iter(PARTNER_COLOURS.values()))
+
+
+def text_colour_on(hex_colour: str) -> str:
+    """Black or white, whichever reads better on the given background (WCAG luminance)."""
+    red, green, blue = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

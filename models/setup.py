@@ -307,6 +307,7 @@ def add_library_topics(session: Session, *, workshop_id: int, keys: list[str],
     for key in keys:
         if key in present:
             continue
+        present.add(key)
         entry = library.topics()[key]
         data = entry.model_dump(include={"title", "category", "description", "kind", "unit",
                                          "lower_bound", "upper_bound", "options"})
@@ -319,7 +320,7 @@ def update_topic(session: Session, *, topic_id: int, data: dict, expected_versio
                  actor: str) -> Topic:
     topic_in = parse(TopicIn, data)
     row = _get(session, Topic, topic_id)
-    if topic_in.title.lower() != row.title.lower():
+    if topic_in.title.casefold() != row.title.casefold():
         _raise_if_title_taken(session, row.workshop_id, topic_in.title)
     if topic_in.kind != row.kind and _topic_in_use(session, topic_id):
         raise Invalid({"kind": "Partners have already taken positions on this topic, so its "
@@ -341,9 +342,9 @@ def _topic_in_use(session: Session, topic_id: int) -> bool:
 
 
 def _raise_if_title_taken(session: Session, workshop_id: int, title: str) -> None:
-    clash = session.exec(select(Topic.id).where(Topic.workshop_id == workshop_id,
-                                                func.lower(Topic.title) == title.lower())).first()
-    if clash is not None:
+    # Compared in Python: SQLite's lower() only folds A-Z, so "Éxito" would slip past it.
+    titles = session.exec(select(Topic.title).where(Topic.workshop_id == workshop_id)).all()
+    if title.casefold() in {existing.casefold() for existing in titles}:
         raise Invalid({"title": "This workshop already has a topic with this title."})
 
 

@@ -37,6 +37,17 @@ def current_workshop_id() -> int | None:
     return st.session_state.get("workshop_id")
 
 
+def workshop_or_stop() -> int:
+    """The open workshop's id; without one, a pointer to Set-up and nothing else."""
+    workshop_id = current_workshop_id()
+    if workshop_id is None:
+        st.title("No workshop open")
+        st.write("Create or choose a workshop on the Set-up page first.")
+        st.page_link("pages/setup.py", label="Go to Set-up")
+        st.stop()
+    return workshop_id
+
+
 def _sign_out() -> None:
     for key in ("facilitator_id", "workshop_id", "form_errors"):
         st.session_state.pop(key, None)

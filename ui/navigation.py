@@ -21,12 +21,19 @@ class Screen:
     roles: frozenset[RoleKind]
 
 
+FACILITATOR: frozenset[RoleKind] = frozenset({"facilitator"})
+
 SCREENS: tuple[Screen, ...] = (
-    Screen("pages/setup.py", "Set-up", "🛠️", frozenset({"facilitator"})),
-    Screen("pages/prework.py", "Your pre-work", "📝", frozenset({"partner"})),
-    Screen("pages/review.py", "Review", "📄", frozenset({"leadership"})),
-    Screen("pages/link_invalid.py", "Link not valid", "⛔", frozenset({"invalid_link"})),
-    Screen("pages/sign_in.py", "Sign in", "🔑", frozenset({"nobody"})),
+    Screen("pages/setup.py", "Set-up", ":material/settings:", FACILITATOR),
+    Screen("pages/mission.py", "1 Shared mission", ":material/flag:", FACILITATOR),
+    Screen("pages/expectations.py", "2 Expectations", ":material/target:", FACILITATOR),
+    Screen("pages/solutions.py", "3 Shared solutions", ":material/handshake:", FACILITATOR),
+    Screen("pages/pacing.py", "4 Pacing", ":material/calendar_month:", FACILITATOR),
+    Screen("pages/prework.py", "Your pre-work", ":material/edit_note:", frozenset({"partner"})),
+    Screen("pages/review.py", "Review", ":material/description:", frozenset({"leadership"})),
+    Screen("pages/link_invalid.py", "Link not valid", ":material/link_off:",
+           frozenset({"invalid_link"})),
+    Screen("pages/sign_in.py", "Sign in", ":material/key:", frozenset({"nobody"})),
 )
 
 

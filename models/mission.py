@@ -14,7 +14,7 @@ from models.ratings import ratings_of, record_ratings, rule_verdict
 from models.rules import Verdict
 from models.schema import MissionDraft, Partner, PartnerMission, Rating, Step, Workshop
 from models.themes import shared_stems
-from models.validation import Invalid, parse
+from models.validation import Conflict, Invalid, parse
 
 MISSION_FIELDS = ("mission", "values", "brings", "needs")
 
@@ -47,6 +47,7 @@ class MissionView:
     partners: list[Partner]
     missions: dict[int, PartnerMission]  # by partner id; empty until the step is revealed
     revealed: bool
+    written: set[int]  # partners that have written something, known before the reveal
     shared: set[str]
     drafts: list[DraftView]  # newest first
 
@@ -72,6 +73,9 @@ def save_partner_mission(session: Session, *, partner_id: int, data: dict,
     if row is None:
         return changes.create(session, PartnerMission(partner_id=partner_id, **values),
                               actor=actor, workshop_id=partner.workshop_id)
+    if expected_version is None:
+        raise Conflict("This partner's mission was written meanwhile; nothing was overwritten. "
+                       "Open it again to see it.")
     return changes.update(session, row, values, actor=actor, workshop_id=partner.workshop_id,
                           expected_version=expected_version)
 
@@ -125,11 +129,10 @@ def mission_view(session: Session, workshop_id: int) -> MissionView:
     partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
                                  .order_by(Partner.position, Partner.id)).all())
     revealed = steps.is_revealed(session, workshop_id, Step.MISSION)
-    missions: dict[int, PartnerMission] = {}
-    if revealed:
-        rows = session.exec(select(PartnerMission).where(
-            col(PartnerMission.partner_id).in_([p.id for p in partners]))).all()
-        missions = {row.partner_id: row for row in rows}
+    rows = session.exec(select(PartnerMission).where(
+        col(PartnerMission.partner_id).in_([p.id for p in partners]))).all()
+    written = {row.partner_id for row in rows if any(getattr(row, f) for f in MISSION_FIELDS)}
+    missions = {row.partner_id: row for row in rows} if revealed else {}
     shared = shared_stems({pid: " ".join(getattr(m, f) for f in MISSION_FIELDS)
                            for pid, m in missions.items()})
     drafts = list(session.exec(select(MissionDraft).where(MissionDraft.workshop_id == workshop_id)
@@ -140,7 +143,7 @@ def mission_view(session: Session, workshop_id: int) -> MissionView:
         own = [r for r in all_ratings if r.mission_draft_id == draft.id]
         views.append(DraftView(draft=draft, ratings=own, verdict=rule_verdict(workshop, own)))
     return MissionView(workshop=workshop, partners=partners, missions=missions, revealed=revealed,
-                       shared=shared, drafts=views)
+                       written=written, shared=shared, drafts=views)
 
 
 def partner_mission(session: Session, partner_id: int) -> PartnerMission | None:

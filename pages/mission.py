@@ -54,12 +54,19 @@ def partner_missions(view: MissionView) -> None:
 
 
 def live_entry(view: MissionView) -> None:
+    """For a partner that did no pre-work. Before the reveal, only partners that have written
+    nothing are offered, so no pre-work reaches the wall early or is overwritten."""
+    names = {p.id: p.name for p in view.partners
+             if view.revealed or p.id not in view.written}
+    if not names:
+        return
     with st.expander("Enter a partner's own mission for them"):
-        names = {p.id: p.name for p in view.partners}
         partner_id = st.selectbox("Partner", list(names), format_func=names.__getitem__,
                                   key="mission_entry_partner")
-        with reading(engine()) as session:
-            own = mission.partner_mission(session, partner_id)
+        own = None
+        if view.revealed:
+            with reading(engine()) as session:
+                own = mission.partner_mission(session, partner_id)
         prefix = f"mission_entry_{partner_id}"
         errors = form_errors(prefix)
         for field in MISSION_FIELDS:

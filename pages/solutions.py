@@ -1,9 +1,477 @@
-"""Step page (being written): the step bar and guidance for now."""
+"""Step 3, shared solutions: for each topic, where each partner stands, the rounds of proposals
+and ratings, and the outcome with who gave what."""
 
-from models.schema import Step
+from html import escape
+
+import streamlit as st
+
+from models import library, solutions
+from models.db import reading
+from models.ratings import raters
+from models.rules import describe_rule
+from models.schema import Outcome, Partner, RuleKind, StanceKind, Step, Topic, TopicKind
+from models.solutions import RoundView, StanceView, TopicView, describe_value
+from models.steps import reveal
+from ui import projector
 from ui.chrome import workshop_or_stop
-from ui.state import require
+from ui.forms import field_error, form_error, save, seed, seed_from
+from ui.partners import chip
+from ui.rating_grid import rating_grid, ratings_line, read_grid
+from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
 
+OUTCOMES = {Outcome.AGREED: "Agreed", Outcome.PARKED: "Parked for later",
+            Outcome.ESCALATED: "Escalated to leadership", Outcome.NO_AGREEMENT: "No agreement"}
+RULE_KINDS = {RuleKind.FEDERAL_REGULATION: "Federal regulation",
+              RuleKind.STATE_LICENSURE: "State licensure", RuleKind.ACCREDITATION: "Accreditation",
+              RuleKind.PAYER_CONTRACT: "Payer contract", RuleKind.BOARD_POLICY: "Board policy"}
+
 role = require("facilitator")
-step_header(Step.SOLUTIONS, workshop_or_stop(), role.actor)
+workshop_id = workshop_or_stop()
+
+
+# --- choosing a topic ----------------------------------------------------------------------------
+
+
+def choose_topic() -> int | None:
+    with reading(engine()) as session:
+        rows = solutions.topic_rows(session, workshop_id)
+    if not rows:
+        st.write("This workshop has no topics yet. Add them on the Set-up page.")
+        return None
+    labels = {row.topic.id: f"{row.topic.title} · {row.state}" for row in rows}
+    if st.session_state.get("solutions_topic") not in labels:
+        st.session_state["solutions_topic"] = rows[0].topic.id
+    st.selectbox("Topic", list(labels), format_func=labels.__getitem__, key="solutions_topic")
+    counts: dict[str, int] = {}
+    for row in rows:
+        word = row.state.split(" ·")[0]
+        counts[word] = counts.get(word, 0) + 1
+    st.caption(f"{len(rows)} topics: " + ", ".join(f"{n} {w}" for w, n in counts.items()))
+    return st.session_state["solutions_topic"]
+
+
+# --- where each partner stands -------------------------------------------------------------------
+
+
+def stances(view: TopicView) -> None:
+    st.subheader("Where each partner stands")
+    if not view.revealed:
+        st.write("The partners' positions stay hidden until you show them to the room.")
+        st.button("Reveal the partners' positions", type="primary", key="reveal_solutions",
+                  on_click=lambda: save("reveal", lambda s: reveal(
+                      s, workshop_id=workshop_id, step=Step.SOLUTIONS, actor=role.actor),
+                      "The partners' positions are on the screen."))
+        return
+    per_row = min(max(len(view.partners), 1), 3)
+    for start in range(0, len(view.partners), per_row):
+        for partner, column in zip(view.partners[start:start + per_row], st.columns(per_row),
+                                   strict=False):
+            with column:
+                st.html(chip(partner.name, partner.colour))
+                stance_card(view.topic, view.stances.get(partner.id))
+    common_ground(view)
+
+
+def stance_card(topic: Topic, stance: StanceView | None) -> None:
+    if stance is None:
+        st.write("No position yet.")
+        return
+    if stance.kind == StanceKind.FIXED:
+        st.markdown("**FIXED: not negotiable here**")
+        for rule in stance.rules:
+            st.write(f"{rule.title} ({rule.citation}): {describe_rule(rule, topic)}.")
+        return
+    lines = [f"**Prefers:** {stance.preferred}"]
+    if topic.kind != TopicKind.TEXT:
+        lines.append(f"**Can accept:** {stance.acceptable}")
+    lines.append(f"**Matters:** {stance.weight} of 5")
+    if stance.wants_in_return:
+        lines.append(f"**Wants in return:** {stance.wants_in_return}")
+    st.markdown("  \n".join(lines))
+
+
+def common_ground(view: TopicView) -> None:
+    ground = view.ground
+    if ground.exists is None:
+        return
+    if not ground.exists:
+        st.warning("The partners' acceptable ranges do not meet yet: someone has to move, "
+                   "or the topic needs a different shape.")
+        return
+    fair = (f"{round(ground.fair_point, 1):g} {view.topic.unit}".strip()
+            if ground.fair_point is not None else ground.fair_option)
+    st.success(f"The partners' acceptable ranges meet. A fair point, weighted by how much the "
+               f"topic matters to each partner: **{fair}**.")
+    if view.agreement is None or view.agreement.outcome != Outcome.AGREED:
+        st.button("Use the fair point as the next proposal", key="use_fair_point",
+                  on_click=use_fair_point, args=(view.topic, ground.fair_point,
+                                                 ground.fair_option))
+
+
+def use_fair_point(topic: Topic, number: float | None, option: str | None) -> None:
+    prefix = f"proposal{topic.id}"
+    st.session_state[f"{prefix}_number"] = round(number, 1) if number is not None else None
+    st.session_state[f"{prefix}_option"] = option
+
+
+def stance_entry(view: TopicView) -> None:
+    """The facilitator records a partner's position for a partner that did not do pre-work."""
+    names = {p.id: p.name for p in view.partners
+             if view.revealed or p.id not in view.entered}
+    if projector.is_on() or not names:
+        return
+    topic = view.topic
+    with st.expander("Enter a partner's position for them"):
+        partner_id = st.selectbox("Partner", list(names), format_func=names.__getitem__,
+                                  key=f"stance{topic.id}_partner")
+        kind = st.radio("This partner", ["flex", "fixed"], horizontal=True,
+                        key=f"stance{topic.id}_kind",
+                        format_func={"flex": "can flex", "fixed": "is bound by a rule"}.get)
+        if kind == "flex":
+            flex_form(topic, partner_id)
+        else:
+            rule_form(topic, partner_id)
+
+
+def flex_form(topic: Topic, partner_id: int) -> None:
+    prefix = f"flex{topic.id}_{partner_id}"
+    errors = form_errors(prefix)
+    if topic.kind == TopicKind.NUMERIC:
+        unit = f" ({topic.unit})" if topic.unit else ""
+        preferred, low, high = st.columns(3)
+        with preferred:
+            st.number_input(f"Would like{unit}", value=None, key=f"{prefix}_preferred",
+                            format="%g")
+            field_error(errors, "preferred_value")
+        with low:
+            st.number_input(f"Could accept from{unit}", value=None, key=f"{prefix}_min",
+                            format="%g")
+            field_error(errors, "accept_min")
+        with high:
+            st.number_input(f"Could accept up to{unit}", value=None, key=f"{prefix}_max",
+                            format="%g")
+            field_error(errors, "accept_max")
+    elif topic.kind == TopicKind.OPTIONS:
+        st.selectbox("Would like", topic.options, index=None, key=f"{prefix}_preferred")
+        field_error(errors, "preferred_option")
+        st.multiselect("Could accept", topic.options, key=f"{prefix}_acceptable")
+        field_error(errors, "acceptable_options")
+    else:
+        st.text_area("Would like", key=f"{prefix}_preferred")
+        field_error(errors, "preferred_text")
+    seed(f"{prefix}_private", True)
+    st.checkbox("Keep the limit private (the room sees only whether ranges meet)",
+                key=f"{prefix}_private")
+    seed(f"{prefix}_weight", 3)
+    st.slider("How much it matters (1 little, 5 a great deal)", 1, 5, key=f"{prefix}_weight")
+    st.text_input("What it would want in return", key=f"{prefix}_wants")
+    field_error(errors, "wants_in_return")
+    form_error(errors)
+    st.button("Save this position", key=f"{prefix}_save", on_click=save_flex,
+              args=(topic, partner_id))
+
+
+def save_flex(topic: Topic, partner_id: int) -> None:
+    prefix = f"flex{topic.id}_{partner_id}"
+    state = st.session_state
+    preferred = state.get(f"{prefix}_preferred")
+    data = {"preferred_value": preferred if topic.kind == TopicKind.NUMERIC else None,
+            "preferred_option": preferred if topic.kind == TopicKind.OPTIONS else None,
+            "preferred_text": preferred or "" if topic.kind == TopicKind.TEXT else "",
+            "accept_min": state.get(f"{prefix}_min"), "accept_max": state.get(f"{prefix}_max"),
+            "acceptable_options": state.get(f"{prefix}_acceptable", []),
+            "limit_private": state[f"{prefix}_private"], "weight": state[f"{prefix}_weight"],
+            "wants_in_return": state.get(f"{prefix}_wants", "")}
+    with reading(engine()) as session:
+        current = solutions.topic_view(session, topic.id).stances.get(partner_id)
+    save(prefix, lambda s: solutions.save_flex_stance(
+        s, topic_id=topic.id, partner_id=partner_id, data=data, actor=role.actor,
+        expected_version=current.version if current else None), "Position saved.")
+
+
+def rule_form(topic: Topic, partner_id: int) -> None:
+    prefix = f"rule{topic.id}_{partner_id}"
+    errors = form_errors(prefix)
+    rules = library.constraints()
+    st.selectbox("From the rule library", [None, *rules], key=f"{prefix}_library",
+                 format_func=lambda k: "Write a rule of our own" if k is None else
+                 f"{rules[k].title} ({rules[k].citation})", on_change=fill_rule, args=(prefix,))
+    seed(f"{prefix}_kind", RuleKind.FEDERAL_REGULATION)
+    st.selectbox("Kind of rule", list(RULE_KINDS), format_func=RULE_KINDS.__getitem__,
+                  key=f"{prefix}_kind")
+    title, citation = st.columns(2)
+    with title:
+        st.text_input("Rule", key=f"{prefix}_title")
+        field_error(errors, "title")
+    with citation:
+        st.text_input("Citation", key=f"{prefix}_citation")
+        field_error(errors, "citation")
+    st.text_area("What it requires, in plain words", key=f"{prefix}_explanation")
+    if topic.kind == TopicKind.NUMERIC:
+        low, high = st.columns(2)
+        with low:
+            st.number_input("Lowest value it allows (empty: no limit)", value=None,
+                            key=f"{prefix}_min", format="%g")
+            field_error(errors, "allowed_min")
+        with high:
+            st.number_input("Highest value it allows (empty: no limit)", value=None,
+                            key=f"{prefix}_max", format="%g")
+            field_error(errors, "allowed_max")
+    elif topic.kind == TopicKind.OPTIONS:
+        st.multiselect("Options it allows", topic.options, key=f"{prefix}_options")
+        field_error(errors, "allowed_options")
+    st.text_input("What it allows on this topic, in words", key=f"{prefix}_allows")
+    form_error(errors)
+    st.button("Add this rule", key=f"{prefix}_save", on_click=save_rule,
+              args=(topic, partner_id))
+
+
+def fill_rule(prefix: str) -> None:
+    key = st.session_state.get(f"{prefix}_library")
+    if key is None:
+        return
+    entry = solutions.rule_from_library(key)
+    st.session_state[f"{prefix}_kind"] = entry["rule_kind"]
+    for field in ("title", "citation", "explanation"):
+        st.session_state[f"{prefix}_{field}"] = entry[field]
+    st.session_state[f"{prefix}_allows"] = entry["allows_text"]
+
+
+def save_rule(topic: Topic, partner_id: int) -> None:
+    prefix = f"rule{topic.id}_{partner_id}"
+    state = st.session_state
+    data = {"library_key": state.get(f"{prefix}_library"), "rule_kind": state[f"{prefix}_kind"],
+            "title": state.get(f"{prefix}_title", ""),
+            "citation": state.get(f"{prefix}_citation", ""),
+            "explanation": state.get(f"{prefix}_explanation", ""),
+            "allowed_min": state.get(f"{prefix}_min"), "allowed_max": state.get(f"{prefix}_max"),
+            "allowed_options": state.get(f"{prefix}_options", []),
+            "allows_text": state.get(f"{prefix}_allows", "")}
+    save(prefix, lambda s: solutions.add_fixed_rule(s, topic_id=topic.id, partner_id=partner_id,
+                                                    data=data, actor=role.actor),
+         "Rule added.")
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+
+def rounds(view: TopicView) -> None:
+    st.subheader("Rounds")
+    for earlier in view.rounds[:-1]:
+        with st.expander(f"Round {earlier.proposal.round_no}: {proposal_words(view, earlier)}"):
+            round_summary(view, earlier)
+    latest = view.latest
+    agreed = view.agreement is not None and view.agreement.outcome == Outcome.AGREED
+    if latest is not None:
+        st.markdown(f"#### Round {latest.proposal.round_no}: {proposal_words(view, latest)}")
+        round_summary(view, latest)
+        if not agreed:
+            rate_round(view, latest)
+            counter_offers(view, latest)
+    if not agreed:
+        new_proposal(view)
+
+
+def proposal_words(view: TopicView, round_view: RoundView) -> str:
+    p = round_view.proposal
+    return describe_value(view.topic, p.value_number, p.value_option, p.value_text)
+
+
+def round_summary(view: TopicView, round_view: RoundView) -> None:
+    if round_view.proposal.note:
+        st.write(round_view.proposal.note)
+    (st.success if round_view.verdict.met else st.info)(round_view.verdict.sentence())
+    st.caption(ratings_line(round_view.ratings, view.partners))
+    offers = [f"{p.name}: " + describe_value(view.topic, o.value_number, o.value_option,
+                                             o.value_text)
+              for p in view.partners if (o := round_view.positions.get(p.id)) is not None]
+    if offers:
+        st.caption("Counter-offers: " + " · ".join(offers))
+    reasons = [f"{r.value}: {r.reason}" for r in round_view.ratings if r.reason]
+    if reasons:
+        st.caption("Reasons given: " + " · ".join(reasons))
+
+
+def rate_round(view: TopicView, round_view: RoundView) -> None:
+    prefix = f"round{round_view.proposal.id}"
+    errors = form_errors(prefix)
+    with reading(engine()) as session:
+        who = raters(session, workshop_id)
+    with st.expander("Rate this round", expanded=not round_view.ratings):
+        rating_grid(prefix, who, view.partners, round_view.ratings, errors)
+        form_error(errors)
+        st.button("Record these ratings", type="primary", key=f"{prefix}_rate",
+                  on_click=record_ratings, args=(round_view.proposal.id, prefix, who))
+
+
+def record_ratings(proposal_id: int, prefix: str, who: list) -> None:
+    ratings = read_grid(prefix, who)
+    save(prefix, lambda s: solutions.record_round_ratings(s, proposal_id=proposal_id,
+                                                          ratings=ratings, actor=role.actor),
+         "Ratings recorded.")
+
+
+def counter_offers(view: TopicView, round_view: RoundView) -> None:
+    prefix = f"offers{round_view.proposal.id}"
+    errors = form_errors(prefix)
+    with st.expander("Counter-offers for this round"):
+        st.caption("Each partner may say where it stands now. Leave a partner empty to skip it.")
+        for partner in view.partners:
+            value_input(f"{prefix}_{partner.id}", view.topic, f"{partner.name} now offers")
+            field_error(errors, f"offer.{partner.id}")
+        st.button("Record counter-offers", key=f"{prefix}_save", on_click=record_offers,
+                  args=(view.topic, round_view.proposal.id, view.partners))
+
+
+def record_offers(topic: Topic, proposal_id: int, partners: list[Partner]) -> None:
+    prefix = f"offers{proposal_id}"
+    offers = {p.id: offer_data(f"{prefix}_{p.id}", topic) for p in partners}
+    save(prefix, lambda s: solutions.record_counter_offers(s, proposal_id=proposal_id,
+                                                           offers=offers, actor=role.actor),
+         "Counter-offers recorded.")
+
+
+def new_proposal(view: TopicView) -> None:
+    number = view.latest.proposal.round_no + 1 if view.latest else 1
+    prefix = f"proposal{view.topic.id}"
+    errors = form_errors(prefix)
+    with st.expander(f"Put a proposal to the room (round {number})", expanded=view.latest is None):
+        value_input(prefix, view.topic, "Proposal")
+        field_error(errors, "value")
+        st.text_input("Note for the room (optional)", key=f"{prefix}_note")
+        rule_confirmations(prefix, view)
+        field_error(errors, "rules")
+        form_error(errors)
+        st.button(f"Put round {number} to the room", type="primary", key=f"{prefix}_save",
+                  on_click=put_proposal, args=(view.topic, prefix,
+                                               [rule.id for rule in view.rules]))
+
+
+def rule_confirmations(prefix: str, view: TopicView) -> None:
+    """On a free-text topic the facilitator confirms, rule by rule, that the text honours it."""
+    if view.topic.kind != TopicKind.TEXT or not view.rules:
+        return
+    st.caption("Confirm, rule by rule, that the text honours it:")
+    for rule in view.rules:
+        st.checkbox(f"It honours {rule.title} ({rule.citation}): "
+                    f"{describe_rule(rule, view.topic)}", key=f"{prefix}_honours{rule.id}")
+
+
+def confirmed(prefix: str, rule_ids: list[int]) -> list[int]:
+    return [rule_id for rule_id in rule_ids if st.session_state.get(f"{prefix}_honours{rule_id}")]
+
+
+def put_proposal(topic: Topic, prefix: str, rule_ids: list[int]) -> None:
+    data = dict(offer_data(prefix, topic), note=st.session_state.get(f"{prefix}_note", ""))
+    if save(prefix, lambda s: solutions.record_proposal(
+            s, topic_id=topic.id, data=data, actor=role.actor,
+            confirmed_rule_ids=confirmed(prefix, rule_ids)), "The proposal is on the table."):
+        for suffix in ("number", "option", "text", "note"):
+            st.session_state.pop(f"{prefix}_{suffix}", None)
+
+
+def value_input(prefix: str, topic: Topic, label: str) -> None:
+    if topic.kind == TopicKind.NUMERIC:
+        unit = f" ({topic.unit})" if topic.unit else ""
+        st.number_input(f"{label}{unit}", value=None, key=f"{prefix}_number", format="%g",
+                        help=f"From {topic.lower_bound:g} to {topic.upper_bound:g}")
+    elif topic.kind == TopicKind.OPTIONS:
+        st.selectbox(label, topic.options, index=None, key=f"{prefix}_option",
+                     placeholder="Choose an option")
+    else:
+        st.text_area(label, key=f"{prefix}_text", height=90)
+
+
+def offer_data(prefix: str, topic: Topic) -> dict:
+    state = st.session_state
+    return {"number": state.get(f"{prefix}_number"), "option": state.get(f"{prefix}_option"),
+            "text": state.get(f"{prefix}_text", "")}
+
+
+# --- the outcome ---------------------------------------------------------------------------------
+
+
+def outcome(view: TopicView) -> None:
+    st.subheader("Outcome")
+    agreement = view.agreement
+    if agreement is not None:
+        value = describe_value(view.topic, agreement.value_number, agreement.value_option,
+                               agreement.value_text)
+        heading = OUTCOMES[agreement.outcome] + (f": {value}" if value else "")
+        (st.success if agreement.outcome == Outcome.AGREED else st.warning)(heading)
+        if agreement.note:
+            st.write(agreement.note)
+        for partner in view.partners:
+            share = view.shares.get(partner.id)
+            if share is not None and (share.gave or share.gained):
+                st.html(f"<p>{chip(partner.name, partner.colour)} gave: {escape(share.gave)}"
+                        f" · gained: {escape(share.gained)}</p>")
+    label = "Change the outcome" if agreement else "Record the outcome"
+    with st.expander(label, expanded=False):
+        outcome_form(view)
+
+
+def outcome_form(view: TopicView) -> None:
+    topic, prefix = view.topic, f"outcome{view.topic.id}"
+    errors = form_errors(prefix)
+    agreement = view.agreement
+    latest = view.latest.proposal if view.latest else None
+    source = agreement if agreement and agreement.outcome == Outcome.AGREED else latest
+    if source is not None:
+        seed_from(prefix, (type(source).__name__, source.id),
+                  {"number": source.value_number, "option": source.value_option,
+                   "text": source.value_text})
+    seed(f"{prefix}_outcome", agreement.outcome if agreement else Outcome.AGREED)
+    st.radio("Outcome", list(OUTCOMES), format_func=OUTCOMES.__getitem__, horizontal=True,
+             key=f"{prefix}_outcome")
+    if st.session_state[f"{prefix}_outcome"] == Outcome.AGREED:
+        value_input(prefix, topic, "Agreed value")
+        field_error(errors, "value")
+        rule_confirmations(prefix, view)
+        field_error(errors, "rules")
+    seed(f"{prefix}_note", agreement.note if agreement else "")
+    st.text_input("Note (what exactly was agreed, or why it is parked)", key=f"{prefix}_note")
+    st.caption("What each partner gave, and what it gained:")
+    for partner in view.partners:
+        share = view.shares.get(partner.id)
+        seed(f"{prefix}_gave{partner.id}", share.gave if share else "")
+        seed(f"{prefix}_gained{partner.id}", share.gained if share else "")
+        gave, gained = st.columns(2)
+        gave.text_input(f"{partner.name} gave", key=f"{prefix}_gave{partner.id}")
+        gained.text_input(f"{partner.name} gained", key=f"{prefix}_gained{partner.id}")
+    form_error(errors)
+    st.button("Record the outcome", type="primary", key=f"{prefix}_save", on_click=put_outcome,
+              args=(view, prefix))
+
+
+def put_outcome(view: TopicView, prefix: str) -> None:
+    state = st.session_state
+    data = dict(offer_data(prefix, view.topic), note=state.get(f"{prefix}_note", ""))
+    shares = {p.id: {"gave": state.get(f"{prefix}_gave{p.id}", ""),
+                     "gained": state.get(f"{prefix}_gained{p.id}", "")} for p in view.partners}
+    version = view.agreement.version if view.agreement else None
+    save(prefix, lambda s: solutions.record_outcome(
+        s, topic_id=view.topic.id, outcome=state[f"{prefix}_outcome"], data=data, shares=shares,
+        actor=role.actor, confirmed_rule_ids=confirmed(prefix, [r.id for r in view.rules]),
+        expected_version=version), "Outcome recorded.")
+
+
+# --- the screen ----------------------------------------------------------------------------------
+
+step_header(Step.SOLUTIONS, workshop_id, role.actor)
+show_flash()
+form_error(form_errors("reveal"))
+topic_id = choose_topic()
+if topic_id is not None:
+    with reading(engine()) as session:
+        view = solutions.topic_view(session, topic_id)
+    st.header(view.topic.title)
+    if view.topic.description:
+        st.write(view.topic.description)
+    stances(view)
+    stance_entry(view)
+    st.divider()
+    rounds(view)
+    st.divider()
+    outcome(view)

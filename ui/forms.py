@@ -49,3 +49,13 @@ def seed(key: str, value: Any) -> None:
     """Give a widget its starting value once, without fighting what the user types later."""
     if key not in st.session_state:
         st.session_state[key] = value
+
+
+def seed_from(prefix: str, source: object, values: dict[str, Any]) -> None:
+    """Fill a form from a source, and again whenever the source changes (a new round, say);
+    between changes, what the user typed stays."""
+    marker = f"{prefix}__source"
+    if st.session_state.get(marker) != source:
+        for field, value in values.items():
+            st.session_state[f"{prefix}_{field}"] = value
+        st.session_state[marker] = source

@@ -16,6 +16,6 @@ st.set_page_config(page_title="Concord", page_icon="🤝", layout="wide")
 
 role = current_role()
 page = st.navigation(pages_for(role),
-                     position="sidebar" if role.kind == "facilitator" else "hidden")
+                     position="sidebar" if role.kind in ("facilitator", "partner") else "hidden")
 chrome.sidebar(role)
 page.run()

@@ -34,12 +34,15 @@ def mark_started(session: Session, *, workshop_id: int, step: Step, actor: str) 
 
 
 def reveal(session: Session, *, workshop_id: int, step: Step, actor: str) -> StepState:
-    """Show the partners' pre-work for this step in the room. Once shown, it stays shown."""
+    """Show the partners' pre-work for this step in the room, which starts the step. Once
+    shown, it stays shown."""
     row = _state(session, workshop_id, step)
     if row.revealed_at is not None:
         return row
-    return changes.update(session, row, {"revealed_at": utcnow()}, actor=actor,
-                          workshop_id=workshop_id)
+    values: dict = {"revealed_at": utcnow()}
+    if row.status == StepStatus.NOT_STARTED:
+        values["status"] = StepStatus.IN_PROGRESS
+    return changes.update(session, row, values, actor=actor, workshop_id=workshop_id)
 
 
 def is_revealed(session: Session, workshop_id: int, step: Step) -> bool:

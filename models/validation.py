@@ -40,9 +40,9 @@ def _plain(error: dict[str, Any]) -> str:
     if kind == "string_too_long":
         return f"Please keep this under {ctx['max_length']} characters."
     if kind in ("greater_than_equal", "greater_than"):
-        return f"Please give a number of at least {ctx.get('ge', ctx.get('gt'))}."
+        return f"Please give a number of at least {ctx.get('ge', ctx.get('gt')):g}."
     if kind in ("less_than_equal", "less_than"):
-        return f"Please give a number no more than {ctx.get('le', ctx.get('lt'))}."
+        return f"Please give a number no more than {ctx.get('le', ctx.get('lt')):g}."
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "finite_number"):
         return "Please give a number."
     if kind in ("date_parsing", "date_type", "date_from_datetime_parsing"):

@@ -1,18 +1,66 @@
-"""A partner's pre-work, reached only through that partner's private link."""
+"""A partner's pre-work, at a glance: what is done, what is missing, a note, and submission.
+
+Reached only through the partner's private link; everything here belongs to that partner.
+"""
 
 import streamlit as st
 
+from models import prework
 from models.db import reading
-from models.overview import link_holder_view
-from ui.state import engine, require
+from models.prework import SECTION_TITLES
+from ui.forms import field_error, form_error, save, seed, show_conflict
+from ui.prework import header, local_time, partner_link, save_section
+from ui.state import engine, form_errors, show_flash
 
-link = require("partner").link
+SECTION_PAGES = {"mission": "pages/prework_mission.py",
+                 "expectations": "pages/prework_expectations.py",
+                 "topics": "pages/prework_topics.py", "capacity": "pages/prework_capacity.py"}
+
+access = partner_link()
+locked = header(access, "Your pre-work")
+show_flash()
 with reading(engine()) as session:
-    view = link_holder_view(session, workshop_id=link.workshop_id, partner_id=link.partner_id)
+    [mine] = prework.progress(session, access.workshop_id, partner_id=access.partner_id)
+    note_row = prework.own_progress_row(session, access)
 
-st.title(f"Pre-work for {view.partner_name}")
-st.write(f"{view.workshop_name}, workshop on {view.held_on}.")
-if view.people:
-    st.write("Representing your organization: " + ", ".join(view.people) + ".")
-st.info("This link is private to your organization. Nobody from another partner can see what "
-        "you write here until the facilitator shows it in the workshop.")
+st.write("Before the workshop, tell us where your organization stands. Only your organization "
+         "sees these pages; the other partners see your answers only when the facilitator "
+         "shows them in the room. Each section saves on its own, so you can stop and come back "
+         "to this link at any time.")
+
+st.subheader(f"{mine.percent} % complete")
+for number, section in enumerate(mine.sections, start=1):
+    done = "✓ Complete" if section.complete else "Still needed: " + "; ".join(section.missing[:4])
+    if len(section.missing) > 4:
+        done += f"; and {len(section.missing) - 4} more"
+    st.page_link(SECTION_PAGES[section.section],
+                 label=f"{number} · {SECTION_TITLES[section.section]}")
+    st.caption(done)
+
+st.subheader("Anything else the facilitator should know?")
+errors = form_errors("note")
+seed("note_text", note_row.note_to_facilitator)
+st.text_area("A note for the facilitator (only the facilitator reads it)", key="note_text",
+             disabled=locked, height=110)
+field_error(errors, "note")
+show_conflict("note", {"note_to_facilitator": "Note"},
+              {"note_to_facilitator": st.session_state["note_text"]})
+form_error(errors)
+st.button("Save the note", key="note_save", disabled=locked,
+          on_click=lambda: save_section("note", access, lambda s, p: prework.save_note(
+              s, access=access, note=st.session_state["note_text"],
+              expected_version=note_row.version, actor=f"partner:{p.id}")))
+
+st.subheader("Submit")
+if mine.submitted_at is not None:
+    st.success(f"Submitted at {local_time(mine.submitted_at)} on {mine.submitted_at:%d %B}. "
+               "You can still change your answers until the facilitator locks pre-work.")
+else:
+    st.write("Submit when you are ready. Gaps are fine: the facilitator can fill them in with "
+             "you in the room.")
+st.button("Submit pre-work" if mine.submitted_at is None else "Submit again",
+          type="primary", key="submit", disabled=locked,
+          on_click=lambda: save("submit", lambda s: prework.submit(
+              s, access=access, actor=f"partner:{access.partner_id}"),
+              "Thank you: your pre-work is submitted."))
+form_error(form_errors("submit"))

@@ -1,15 +1,16 @@
 """Set-up: create a workshop, then shape it: partners and their people, topics, decision rule."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from sqlmodel import Session
 
-from models import library, setup
+from models import library, prework, setup
 from models.db import reading
 from models.overview import PartnerView, SetupView, setup_view
 from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
-from models.schema import Participant, RatingsBy, Topic, TopicKind
+from models.schema import LinkPurpose, Participant, RatingsBy, Topic, TopicKind, Workshop
 from ui.chrome import current_workshop_id
 from ui.forms import field_error, form_error, save, seed
 from ui.labels import (
@@ -19,6 +20,7 @@ from ui.labels import (
     TOPIC_KINDS,
     decision_rule_sentence,
 )
+from ui.partners import chip
 from ui.state import engine, form_errors, require, show_flash
 
 COLOUR_NAMES = list(PARTNER_COLOURS)
@@ -442,6 +444,102 @@ def save_rule(workshop_id: int, version: int) -> None:
          "Decision rule saved.")
 
 
+# --- pre-work: links, tracker and the lock -------------------------------------------------------
+
+
+def prework_tab(view: SetupView) -> None:
+    workshop = view.workshop
+    with reading(engine()) as session:
+        report = prework.progress(session, workshop.id)
+        links = {link.partner_id: link for link in prework.live_links(session, workshop.id)
+                 if link.purpose == LinkPurpose.PREWORK}
+    if workshop.prework_locked:
+        st.info("Pre-work is locked: partners can read their answers but not change them.")
+        st.button("Unlock pre-work", key="prework_unlock", on_click=set_lock,
+                  args=(workshop.id, False))
+    else:
+        st.write("Each partner fills in its pre-work through its own private link. Lock "
+                 "pre-work when the workshop starts, so answers stop moving.")
+        st.button("Lock pre-work", key="prework_lock", on_click=set_lock,
+                  args=(workshop.id, True))
+    form_error(form_errors("links"))
+    for item in report:
+        partner_prework(workshop, item, links.get(item.partner.id))
+
+
+def partner_prework(workshop: Workshop, item: prework.PartnerProgress,
+                    link: prework.LinkStatus | None) -> None:
+    partner = item.partner
+    st.html(chip(partner.name, partner.colour))
+    state, activity, link_state = st.columns(3)
+    state.markdown(f"**{item.state.capitalize()}**")
+    activity.write("Last activity: " + (when(item.last_activity_at) if item.last_activity_at
+                                        else "none yet"))
+    link_state.write(link_words(link))
+    new_token = st.session_state.get(f"new_link_{partner.id}")
+    if new_token:
+        st.warning("Copy this link now and send it to this partner only. For safety it is "
+                   "not stored and will not be shown again.")
+        st.code(link_url(new_token), language=None)
+    create, revoke, days = st.columns([2, 2, 3], vertical_alignment="bottom")
+    days.number_input("Link works for (days, empty: until revoked)", min_value=1,
+                      max_value=365, value=None, step=1, key=f"link_days_{partner.id}")
+    create.button("Replace the link" if link else "Create a link", key=f"link_new_{partner.id}",
+                  on_click=make_link, args=(workshop.id, partner.id))
+    revoke.button("Revoke the link", key=f"link_revoke_{partner.id}", disabled=link is None,
+                  on_click=stop_link, args=(workshop.id, partner.id))
+    missing = [entry for section in item.sections for entry in section.missing]
+    if missing and item.submitted_at is None:
+        with st.expander("Reminder to send"):
+            st.code(prework.reminder_text(workshop, item), language=None)
+    st.divider()
+
+
+def link_words(link: prework.LinkStatus | None) -> str:
+    if link is None:
+        return "No working link."
+    until = f", until {when(link.expires_at)}" if link.expires_at else ""
+    return f"Link made {when(link.created_at)}{until}."
+
+
+def link_url(token: str) -> str:
+    """The full link; st.context.url is the app's address without the page's path."""
+    return f"{(st.context.url or 'http://localhost:8501').rstrip('/')}/?link={token}"
+
+
+def when(moment: datetime) -> str:
+    zone = st.context.timezone
+    local = moment.astimezone(ZoneInfo(zone)) if zone else moment
+    return f"{local:%d %b %Y, %H:%M}"
+
+
+def make_link(workshop_id: int, partner_id: int) -> None:
+    days = st.session_state.get(f"link_days_{partner_id}")
+    issued = {}
+
+    def write(session: Session) -> None:
+        issued["token"] = prework.issue_link(
+            session, workshop_id=workshop_id, purpose=LinkPurpose.PREWORK, actor=actor(),
+            partner_id=partner_id, valid_days=int(days) if days else None)
+
+    if save("links", write, "New link made. Any earlier link for this partner stopped working."):
+        st.session_state[f"new_link_{partner_id}"] = issued["token"]
+
+
+def stop_link(workshop_id: int, partner_id: int) -> None:
+    st.session_state.pop(f"new_link_{partner_id}", None)
+    save("links", lambda s: prework.revoke_links(s, workshop_id=workshop_id,
+                                                 purpose=LinkPurpose.PREWORK, actor=actor(),
+                                                 partner_id=partner_id),
+         "Link revoked: it no longer opens anything.")
+
+
+def set_lock(workshop_id: int, locked: bool) -> None:
+    save("links", lambda s: prework.set_locked(s, workshop_id=workshop_id, locked=locked,
+                                               actor=actor()),
+         "Pre-work locked." if locked else "Pre-work unlocked: partners can change it again.")
+
+
 # --- the screen --------------------------------------------------------------------------------
 
 require("facilitator")
@@ -469,8 +567,8 @@ heading.subheader(f"{view.workshop.name} · {view.workshop.held_on:%d %B %Y}")
 new.button("New workshop", on_click=st.session_state.__setitem__, args=("creating", True))
 if len(view.partners) < setup.MIN_PARTNERS:
     st.warning(f"This workshop needs at least {setup.MIN_PARTNERS} partners.")
-workshop, partners, topics, rule = st.tabs(["Workshop", "Partners and people", "Topics",
-                                            "Decision rule"])
+workshop, partners, topics, rule, links = st.tabs(["Workshop", "Partners and people", "Topics",
+                                                   "Decision rule", "Pre-work and links"])
 with workshop:
     workshop_tab(view)
 with partners:
@@ -479,3 +577,5 @@ with topics:
     topics_tab(view)
 with rule:
     decision_rule_tab(view, ratings_given)
+with links:
+    prework_tab(view)

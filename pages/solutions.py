@@ -5,11 +5,11 @@ from html import escape
 
 import streamlit as st
 
-from models import library, solutions
+from models import solutions
 from models.db import reading
 from models.ratings import raters
 from models.rules import describe_rule
-from models.schema import Outcome, Partner, RuleKind, StanceKind, Step, Topic, TopicKind
+from models.schema import Outcome, Partner, StanceKind, Step, Topic, TopicKind
 from models.solutions import RoundView, StanceView, TopicView, describe_value
 from models.steps import reveal
 from ui import projector
@@ -17,14 +17,12 @@ from ui.chrome import workshop_or_stop
 from ui.forms import field_error, form_error, save, seed, seed_from
 from ui.partners import chip
 from ui.rating_grid import rating_grid, ratings_line, read_grid
+from ui.stance_forms import flex_data, flex_fields, rule_data, rule_fields
 from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
 
 OUTCOMES = {Outcome.AGREED: "Agreed", Outcome.PARKED: "Parked for later",
             Outcome.ESCALATED: "Escalated to leadership", Outcome.NO_AGREEMENT: "No agreement"}
-RULE_KINDS = {RuleKind.FEDERAL_REGULATION: "Federal regulation",
-              RuleKind.STATE_LICENSURE: "State licensure", RuleKind.ACCREDITATION: "Accreditation",
-              RuleKind.PAYER_CONTRACT: "Payer contract", RuleKind.BOARD_POLICY: "Board policy"}
 
 role = require("facilitator")
 workshop_id = workshop_or_stop()
@@ -137,36 +135,7 @@ def stance_entry(view: TopicView) -> None:
 def flex_form(topic: Topic, partner_id: int) -> None:
     prefix = f"flex{topic.id}_{partner_id}"
     errors = form_errors(prefix)
-    if topic.kind == TopicKind.NUMERIC:
-        unit = f" ({topic.unit})" if topic.unit else ""
-        preferred, low, high = st.columns(3)
-        with preferred:
-            st.number_input(f"Would like{unit}", value=None, key=f"{prefix}_preferred",
-                            format="%g")
-            field_error(errors, "preferred_value")
-        with low:
-            st.number_input(f"Could accept from{unit}", value=None, key=f"{prefix}_min",
-                            format="%g")
-            field_error(errors, "accept_min")
-        with high:
-            st.number_input(f"Could accept up to{unit}", value=None, key=f"{prefix}_max",
-                            format="%g")
-            field_error(errors, "accept_max")
-    elif topic.kind == TopicKind.OPTIONS:
-        st.selectbox("Would like", topic.options, index=None, key=f"{prefix}_preferred")
-        field_error(errors, "preferred_option")
-        st.multiselect("Could accept", topic.options, key=f"{prefix}_acceptable")
-        field_error(errors, "acceptable_options")
-    else:
-        st.text_area("Would like", key=f"{prefix}_preferred")
-        field_error(errors, "preferred_text")
-    seed(f"{prefix}_private", True)
-    st.checkbox("Keep the limit private (the room sees only whether ranges meet)",
-                key=f"{prefix}_private")
-    seed(f"{prefix}_weight", 3)
-    st.slider("How much it matters (1 little, 5 a great deal)", 1, 5, key=f"{prefix}_weight")
-    st.text_input("What it would want in return", key=f"{prefix}_wants")
-    field_error(errors, "wants_in_return")
+    flex_fields(prefix, topic, errors)
     form_error(errors)
     st.button("Save this position", key=f"{prefix}_save", on_click=save_flex,
               args=(topic, partner_id))
@@ -174,15 +143,7 @@ def flex_form(topic: Topic, partner_id: int) -> None:
 
 def save_flex(topic: Topic, partner_id: int) -> None:
     prefix = f"flex{topic.id}_{partner_id}"
-    state = st.session_state
-    preferred = state.get(f"{prefix}_preferred")
-    data = {"preferred_value": preferred if topic.kind == TopicKind.NUMERIC else None,
-            "preferred_option": preferred if topic.kind == TopicKind.OPTIONS else None,
-            "preferred_text": preferred or "" if topic.kind == TopicKind.TEXT else "",
-            "accept_min": state.get(f"{prefix}_min"), "accept_max": state.get(f"{prefix}_max"),
-            "acceptable_options": state.get(f"{prefix}_acceptable", []),
-            "limit_private": state[f"{prefix}_private"], "weight": state[f"{prefix}_weight"],
-            "wants_in_return": state.get(f"{prefix}_wants", "")}
+    data = flex_data(prefix, topic)
     with reading(engine()) as session:
         current = solutions.topic_view(session, topic.id).stances.get(partner_id)
     save(prefix, lambda s: solutions.save_flex_stance(
@@ -193,61 +154,15 @@ def save_flex(topic: Topic, partner_id: int) -> None:
 def rule_form(topic: Topic, partner_id: int) -> None:
     prefix = f"rule{topic.id}_{partner_id}"
     errors = form_errors(prefix)
-    rules = library.constraints()
-    st.selectbox("From the rule library", [None, *rules], key=f"{prefix}_library",
-                 format_func=lambda k: "Write a rule of our own" if k is None else
-                 f"{rules[k].title} ({rules[k].citation})", on_change=fill_rule, args=(prefix,))
-    seed(f"{prefix}_kind", RuleKind.FEDERAL_REGULATION)
-    st.selectbox("Kind of rule", list(RULE_KINDS), format_func=RULE_KINDS.__getitem__,
-                  key=f"{prefix}_kind")
-    title, citation = st.columns(2)
-    with title:
-        st.text_input("Rule", key=f"{prefix}_title")
-        field_error(errors, "title")
-    with citation:
-        st.text_input("Citation", key=f"{prefix}_citation")
-        field_error(errors, "citation")
-    st.text_area("What it requires, in plain words", key=f"{prefix}_explanation")
-    if topic.kind == TopicKind.NUMERIC:
-        low, high = st.columns(2)
-        with low:
-            st.number_input("Lowest value it allows (empty: no limit)", value=None,
-                            key=f"{prefix}_min", format="%g")
-            field_error(errors, "allowed_min")
-        with high:
-            st.number_input("Highest value it allows (empty: no limit)", value=None,
-                            key=f"{prefix}_max", format="%g")
-            field_error(errors, "allowed_max")
-    elif topic.kind == TopicKind.OPTIONS:
-        st.multiselect("Options it allows", topic.options, key=f"{prefix}_options")
-        field_error(errors, "allowed_options")
-    st.text_input("What it allows on this topic, in words", key=f"{prefix}_allows")
+    rule_fields(prefix, topic, errors)
     form_error(errors)
     st.button("Add this rule", key=f"{prefix}_save", on_click=save_rule,
               args=(topic, partner_id))
 
 
-def fill_rule(prefix: str) -> None:
-    key = st.session_state.get(f"{prefix}_library")
-    if key is None:
-        return
-    entry = solutions.rule_from_library(key)
-    st.session_state[f"{prefix}_kind"] = entry["rule_kind"]
-    for field in ("title", "citation", "explanation"):
-        st.session_state[f"{prefix}_{field}"] = entry[field]
-    st.session_state[f"{prefix}_allows"] = entry["allows_text"]
-
-
 def save_rule(topic: Topic, partner_id: int) -> None:
     prefix = f"rule{topic.id}_{partner_id}"
-    state = st.session_state
-    data = {"library_key": state.get(f"{prefix}_library"), "rule_kind": state[f"{prefix}_kind"],
-            "title": state.get(f"{prefix}_title", ""),
-            "citation": state.get(f"{prefix}_citation", ""),
-            "explanation": state.get(f"{prefix}_explanation", ""),
-            "allowed_min": state.get(f"{prefix}_min"), "allowed_max": state.get(f"{prefix}_max"),
-            "allowed_options": state.get(f"{prefix}_options", []),
-            "allows_text": state.get(f"{prefix}_allows", "")}
+    data = rule_data(prefix)
     save(prefix, lambda s: solutions.add_fixed_rule(s, topic_id=topic.id, partner_id=partner_id,
                                                     data=data, actor=role.actor),
          "Rule added.")

@@ -26,7 +26,9 @@ def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
         return False
     except Conflict as exc:
         set_form_errors(form, {"form": str(exc)})
+        st.session_state.setdefault("conflicts", {})[form] = exc.current
         return False
+    st.session_state.setdefault("conflicts", {}).pop(form, None)
     clear_form_errors()  # messages describe the last action; older ones would only confuse
     flash(done)
     return True
@@ -59,3 +61,23 @@ def seed_from(prefix: str, source: object, values: dict[str, Any]) -> None:
         for field, value in values.items():
             st.session_state[f"{prefix}_{field}"] = value
         st.session_state[marker] = source
+
+
+def conflict(form: str) -> dict[str, Any] | None:
+    """What another person saved when this form's save was refused as stale, if it was."""
+    return st.session_state.get("conflicts", {}).get(form)
+
+
+def show_conflict(form: str, labels: dict[str, str], typed: dict[str, Any]) -> dict | None:
+    """Show, field by field, what the other person saved where it differs from what was typed.
+
+    Returns their saved row, so the page can offer to keep their version or save over it.
+    """
+    theirs = conflict(form)
+    if not theirs:
+        return None
+    different = [field for field in labels if theirs.get(field) != typed.get(field)]
+    lines = [f"- **{labels[field]}**: {theirs.get(field) or '(empty)'}" for field in different]
+    st.warning("Someone else saved this section a moment ago. What they saved, where it "
+               "differs from yours:\n\n" + ("\n".join(lines) or "- nothing: the same words"))
+    return theirs

@@ -22,6 +22,7 @@ class Screen:
 
 
 FACILITATOR: frozenset[RoleKind] = frozenset({"facilitator"})
+PARTNER: frozenset[RoleKind] = frozenset({"partner"})
 
 SCREENS: tuple[Screen, ...] = (
     Screen("pages/setup.py", "Set-up", ":material/settings:", FACILITATOR),
@@ -29,7 +30,14 @@ SCREENS: tuple[Screen, ...] = (
     Screen("pages/expectations.py", "2 Expectations", ":material/target:", FACILITATOR),
     Screen("pages/solutions.py", "3 Shared solutions", ":material/handshake:", FACILITATOR),
     Screen("pages/pacing.py", "4 Pacing", ":material/calendar_month:", FACILITATOR),
-    Screen("pages/prework.py", "Your pre-work", ":material/edit_note:", frozenset({"partner"})),
+    Screen("pages/prework.py", "Your pre-work", ":material/edit_note:", PARTNER),
+    Screen("pages/prework_mission.py", "1 Your mission", ":material/flag:", PARTNER),
+    Screen("pages/prework_expectations.py", "2 Results you expect", ":material/target:",
+           PARTNER),
+    Screen("pages/prework_topics.py", "3 Your position on each topic", ":material/handshake:",
+           PARTNER),
+    Screen("pages/prework_capacity.py", "4 What you can commit", ":material/calendar_month:",
+           PARTNER),
     Screen("pages/review.py", "Review", ":material/description:", frozenset({"leadership"})),
     Screen("pages/link_invalid.py", "Link not valid", ":material/link_off:",
            frozenset({"invalid_link"})),

@@ -1,0 +1,414 @@
+"""Step 2, expectations: the results each partner expects, the themes where they coalesce, and
+the measures the room agrees to track them with.
+
+A partner's expected results are its pre-work: nothing of them is shown in the room until the
+facilitator reveals the step. A measure can be marked agreed only once it says what is counted,
+where the number starts, where it should get to, how often it is taken and who brings it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, select
+
+from models import changes, library, steps
+from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Partner, Step
+from models.validation import Invalid, parse
+
+NOT_GROUPED = "Not grouped yet"
+_EARLIEST, _LATEST = date(2000, 1, 1), date(2100, 12, 31)
+_DATES = ("baseline_date", "baseline_plan_date", "pilot_start", "pilot_end", "reevaluation_date")
+_GONE = "This was removed a moment ago, perhaps in another window."
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+class ExpectedResultIn(_In):
+    text: str = Field(min_length=1, max_length=1000)
+    importance: int = Field(ge=1, le=5)
+    theme: str = Field(default="", max_length=120)
+
+
+class ThemeIn(_In):
+    theme: str = Field(default="", max_length=120)
+
+
+class StatusIn(_In):
+    status: ItemStatus
+
+
+class MeasureIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    definition: str = Field(default="", max_length=4000)
+    data_source: str = Field(default="", max_length=1000)
+    unit: str = Field(default="", max_length=60)
+    direction: Direction = Direction.HIGHER_IS_BETTER
+    baseline_value: float | None = Field(default=None, allow_inf_nan=False)
+    baseline_date: date | None = None
+    baseline_plan: str = Field(default="", max_length=2000)
+    baseline_plan_date: date | None = None
+    target_value: float | None = Field(default=None, allow_inf_nan=False)
+    frequency: str = Field(default="", max_length=60)
+    owner_partner_id: int | None = None
+    owner_name: str = Field(default="", max_length=120)
+    pilot_scope: str = Field(default="", max_length=2000)
+    pilot_start: date | None = None
+    pilot_end: date | None = None
+    reevaluation_date: date | None = None
+    plausible_min: float | None = Field(default=None, allow_inf_nan=False)
+    plausible_max: float | None = Field(default=None, allow_inf_nan=False)
+
+    def problems(self) -> dict[str, str]:
+        errors = {name: "Please give a date between 2000 and 2100." for name in _DATES
+                  if getattr(self, name) is not None
+                  and not _EARLIEST <= getattr(self, name) <= _LATEST}
+        if errors:
+            return errors
+        if self.pilot_start and self.pilot_end and self.pilot_start > self.pilot_end:
+            errors["pilot_end"] = "The pilot must end on or after the day it starts."
+        if (self.pilot_start and self.reevaluation_date
+                and self.reevaluation_date < self.pilot_start):
+            errors["reevaluation_date"] = "The re-evaluation comes after the pilot starts."
+        low, high = self.plausible_min, self.plausible_max
+        if low is not None and high is not None and low >= high:
+            errors["plausible_max"] = "The highest plausible value must be above the lowest."
+            return errors
+        for name in ("baseline_value", "target_value"):
+            value = getattr(self, name)
+            if value is not None and not _plausible(value, low, high):
+                errors[name] = f"This is outside what is plausible here ({_range(low, high)})."
+        return errors
+
+
+def _plausible(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f"at least {low:g}" if low is not None else f"no more than {high:g}"
+
+
+# --- what a measure still needs --------------------------------------------------------------
+
+
+def missing_for_agreement(measure: Measure | MeasureIn, pilot_start: date | None) -> list[str]:
+    """What the room still has to settle before this measure can be agreed, in plain words.
+
+    ``pilot_start`` is the day the pilot starts, if known: a baseline still to be collected has
+    to be in hand before then.
+    """
+    missing = []
+    if not measure.definition.strip():
+        missing.append("a definition")
+    missing += _baseline_missing(measure, pilot_start)
+    if measure.target_value is None:
+        missing.append("a target")
+    if not measure.frequency.strip():
+        missing.append("how often it is measured")
+    if measure.owner_partner_id is None and not measure.owner_name.strip():
+        missing.append("an owner")
+    return missing
+
+
+def _baseline_missing(measure: Measure | MeasureIn, pilot_start: date | None) -> list[str]:
+    """A baseline is today's value and its date, or a plan and the date it will be done by."""
+    has_value, has_date = measure.baseline_value is not None, measure.baseline_date is not None
+    has_plan, plan_date = bool(measure.baseline_plan.strip()), measure.baseline_plan_date
+    if has_value and has_date:
+        return []
+    if has_value:
+        return ["the date of the baseline value"]
+    if has_date:
+        return ["the baseline value"]
+    if has_plan and plan_date is not None:
+        if pilot_start is not None and plan_date >= pilot_start:
+            return [f"a baseline plan date before the pilot starts ({_day(pilot_start)})"]
+        return []
+    if has_plan:
+        return ["the date the baseline will be collected by"]
+    if plan_date is not None:
+        return ["the plan to collect the baseline"]
+    return ["a baseline (today's value and its date, or a plan and a date to collect it)"]
+
+
+def listed(items: list[str]) -> str:
+    """Items as a sentence reads them: a, b and c."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# --- a partner's expected results --------------------------------------------------------------
+
+
+def add_expected_result(session: Session, *, partner_id: int, data: dict,
+                        actor: str) -> ExpectedResult:
+    """One result a partner expects, from its pre-work or entered live by the facilitator."""
+    result_in = parse(ExpectedResultIn, data)
+    partner = _partner(session, partner_id)
+    _started_if_in_room(session, partner.workshop_id, actor)
+    return changes.create(session, ExpectedResult(partner_id=partner_id,
+                                                  **result_in.model_dump()),
+                          actor=actor, workshop_id=partner.workshop_id)
+
+
+def update_expected_result(session: Session, *, partner_id: int, result_id: int, data: dict,
+                           expected_version: int, actor: str) -> ExpectedResult:
+    result_in = parse(ExpectedResultIn, data)
+    partner = _partner(session, partner_id)
+    row = _own_result(session, partner_id, result_id)
+    _started_if_in_room(session, partner.workshop_id, actor)
+    return changes.update(session, row, result_in.model_dump(), actor=actor,
+                          workshop_id=partner.workshop_id, expected_version=expected_version)
+
+
+def delete_expected_result(session: Session, *, partner_id: int, result_id: int,
+                           actor: str) -> None:
+    partner = _partner(session, partner_id)
+    row = _own_result(session, partner_id, result_id)
+    _started_if_in_room(session, partner.workshop_id, actor)
+    changes.delete(session, row, actor=actor, workshop_id=partner.workshop_id)
+
+
+def _started_if_in_room(session: Session, workshop_id: int, actor: str) -> None:
+    """Before the reveal a change is pre-work; once the results are on the wall it is the room's
+    work, and the first such change puts the step in progress."""
+    if steps.is_revealed(session, workshop_id, Step.EXPECTATIONS):
+        steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
+
+
+# --- what the room decides about each expectation ----------------------------------------------
+
+
+def set_expectation_status(session: Session, *, workshop_id: int, result_id: int,
+                           status: ItemStatus | str, actor: str) -> ExpectedResult:
+    status_in = parse(StatusIn, {"status": status})
+    return _room_update(session, workshop_id, result_id, {"status": status_in.status}, actor)
+
+
+def set_expectation_theme(session: Session, *, workshop_id: int, result_id: int, theme: str,
+                          actor: str) -> ExpectedResult:
+    """Expectations of different partners that say the same thing share a theme."""
+    theme_in = parse(ThemeIn, {"theme": theme})
+    return _room_update(session, workshop_id, result_id, {"theme": theme_in.theme}, actor)
+
+
+def link_measure(session: Session, *, workshop_id: int, result_id: int, measure_id: int | None,
+                 actor: str) -> ExpectedResult:
+    """Say which measure will show whether this expectation is met (None: none yet)."""
+    if measure_id is not None:
+        _measure(session, workshop_id, measure_id)
+    return _room_update(session, workshop_id, result_id, {"measure_id": measure_id}, actor)
+
+
+def _room_update(session: Session, workshop_id: int, result_id: int, values: dict,
+                 actor: str) -> ExpectedResult:
+    row = session.exec(select(ExpectedResult).join(Partner)
+                       .where(ExpectedResult.id == result_id,
+                              Partner.workshop_id == workshop_id)).first()
+    if row is None:
+        raise Invalid({"form": _GONE})
+    steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
+    return changes.update(session, row, values, actor=actor, workshop_id=workshop_id)
+
+
+# --- measures ----------------------------------------------------------------------------------
+
+
+def add_measure(session: Session, *, workshop_id: int, data: dict, actor: str,
+                library_key: str | None = None) -> Measure:
+    measure_in = parse(MeasureIn, data)
+    _check_owner(session, workshop_id, measure_in.owner_partner_id)
+    _raise_if_name_taken(session, workshop_id, measure_in.name)
+    steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
+    return changes.create(session, Measure(workshop_id=workshop_id, library_key=library_key,
+                                           **measure_in.model_dump()),
+                          actor=actor, workshop_id=workshop_id)
+
+
+def add_library_measure(session: Session, *, workshop_id: int, key: str, actor: str) -> Measure:
+    """A measure from the library, with its definition, source, unit and range filled in."""
+    entry = library.measures().get(key)
+    if entry is None:
+        raise Invalid({"library": "Please choose a measure from the library."})
+    used = session.exec(select(Measure.id).where(Measure.workshop_id == workshop_id,
+                                                 Measure.library_key == key)).first()
+    if used is not None:
+        raise Invalid({"library": "This workshop already has this measure."})
+    data = entry.model_dump(include={"name", "definition", "data_source", "unit", "direction",
+                                     "frequency", "plausible_min", "plausible_max"})
+    return add_measure(session, workshop_id=workshop_id, data=data, actor=actor,
+                       library_key=key)
+
+
+def update_measure(session: Session, *, workshop_id: int, measure_id: int, data: dict,
+                   expected_version: int, actor: str) -> Measure:
+    """Save every field; an agreed measure must stay complete, or be un-agreed first."""
+    measure_in = parse(MeasureIn, data)
+    row = _measure(session, workshop_id, measure_id)
+    _check_owner(session, workshop_id, measure_in.owner_partner_id)
+    if measure_in.name.casefold() != row.name.casefold():
+        _raise_if_name_taken(session, workshop_id, measure_in.name)
+    missing = missing_for_agreement(measure_in, measure_in.pilot_start)
+    if row.status == ItemStatus.AGREED and missing:
+        raise Invalid({"form": "This measure is agreed, so it needs " + listed(missing)
+                               + ". To leave that out, change its status first."})
+    steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
+    return changes.update(session, row, measure_in.model_dump(), actor=actor,
+                          workshop_id=workshop_id, expected_version=expected_version)
+
+
+def delete_measure(session: Session, *, workshop_id: int, measure_id: int, actor: str) -> None:
+    """Remove a measure; the expectations it served stay, no longer measured."""
+    row = _measure(session, workshop_id, measure_id)
+    served = session.exec(select(ExpectedResult)
+                          .where(ExpectedResult.measure_id == measure_id)).all()
+    steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
+    for result in served:
+        changes.update(session, result, {"measure_id": None}, actor=actor,
+                       workshop_id=workshop_id)
+    changes.delete(session, row, actor=actor, workshop_id=workshop_id)
+
+
+def set_measure_status(session: Session, *, workshop_id: int, measure_id: int,
+                       status: ItemStatus | str, actor: str) -> Measure:
+    """Agreed only when complete; the refusal says what is still missing."""
+    status_in = parse(StatusIn, {"status": status})
+    row = _measure(session, workshop_id, measure_id)
+    missing = missing_for_agreement(row, row.pilot_start)
+    if status_in.status == ItemStatus.AGREED and missing:
+        raise Invalid({"status": "To agree this measure, first add " + listed(missing) + "."})
+    steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
+    return changes.update(session, row, {"status": status_in.status}, actor=actor,
+                          workshop_id=workshop_id)
+
+
+def _check_owner(session: Session, workshop_id: int, partner_id: int | None) -> None:
+    if partner_id is None:
+        return
+    partner = session.get(Partner, partner_id)
+    if partner is None or partner.workshop_id != workshop_id:
+        raise Invalid({"owner_partner_id": "Please choose one of this workshop's partners."})
+
+
+def _raise_if_name_taken(session: Session, workshop_id: int, name: str) -> None:
+    names = session.exec(select(Measure.name).where(Measure.workshop_id == workshop_id)).all()
+    if name.casefold() in {other.casefold() for other in names}:
+        raise Invalid({"name": "This workshop already has a measure with this name."})
+
+
+# --- what the screen shows ---------------------------------------------------------------------
+
+
+@dataclass
+class ThemeGroup:
+    """Expectations that say the same thing, across partners; ``grouped`` is False for the rest."""
+
+    theme: str
+    grouped: bool
+    results: list[ExpectedResult] = field(default_factory=list)
+
+    @property
+    def partner_ids(self) -> list[int]:
+        return list(dict.fromkeys(result.partner_id for result in self.results))
+
+    def of_partner(self, partner_id: int) -> list[ExpectedResult]:
+        return [result for result in self.results if result.partner_id == partner_id]
+
+
+@dataclass
+class MeasureView:
+    measure: Measure
+    missing: list[str]
+    serves: list[ExpectedResult]  # empty until the step is revealed
+
+
+@dataclass
+class ExpectationsView:
+    partners: list[Partner]
+    revealed: bool
+    results: dict[int, list[ExpectedResult]]  # by partner id; empty until revealed
+    groups: list[ThemeGroup]
+    measures: list[MeasureView]
+
+    @property
+    def partner_by_id(self) -> dict[int, Partner]:
+        return {partner.id: partner for partner in self.partners}
+
+    @property
+    def unused_library_keys(self) -> list[str]:
+        used = {view.measure.library_key for view in self.measures}
+        return [key for key in library.measures() if key not in used]
+
+
+def expectations_view(session: Session, workshop_id: int) -> ExpectationsView:
+    """Everything the step's screen shows, in four queries however much there is."""
+    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
+                                 .order_by(Partner.position, Partner.id)).all())
+    revealed = steps.is_revealed(session, workshop_id, Step.EXPECTATIONS)
+    rows: list[ExpectedResult] = []
+    if revealed:
+        rows = list(session.exec(
+            select(ExpectedResult).where(col(ExpectedResult.partner_id)
+                                         .in_([p.id for p in partners]))
+            .order_by(ExpectedResult.id)).all())
+    position = {partner.id: index for index, partner in enumerate(partners)}
+    rows.sort(key=lambda row: position[row.partner_id])
+    results: dict[int, list[ExpectedResult]] = {}
+    for row in rows:
+        results.setdefault(row.partner_id, []).append(row)
+    measures = session.exec(select(Measure).where(Measure.workshop_id == workshop_id)
+                            .order_by(Measure.id)).all()
+    views = [MeasureView(measure=m, missing=missing_for_agreement(m, m.pilot_start),
+                         serves=[row for row in rows if row.measure_id == m.id])
+             for m in measures]
+    return ExpectationsView(partners=partners, revealed=revealed, results=results,
+                            groups=group_by_theme(rows), measures=views)
+
+
+def group_by_theme(results: list[ExpectedResult]) -> list[ThemeGroup]:
+    """One group per theme, whatever its case or spacing; themes shared by the most partners
+    first, then in the order they first appear; results without a theme last."""
+    groups: dict[str, ThemeGroup] = {}
+    for result in results:
+        theme = " ".join(result.theme.split())
+        group = groups.setdefault(theme.casefold(), ThemeGroup(theme=theme or NOT_GROUPED,
+                                                               grouped=bool(theme)))
+        group.results.append(result)
+    loose = groups.pop("", None)
+    ordered = sorted(groups.values(), key=lambda group: -len(group.partner_ids))
+    return ordered + ([loose] if loose else [])
+
+
+def _partner(session: Session, partner_id: int) -> Partner:
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise Invalid({"form": "This partner was removed a moment ago."})
+    return partner
+
+
+def _own_result(session: Session, partner_id: int, result_id: int) -> ExpectedResult:
+    """A partner's own expected result; another partner's is as good as not there."""
+    row = session.exec(select(ExpectedResult).where(ExpectedResult.id == result_id,
+                                                    ExpectedResult.partner_id == partner_id)
+                       ).first()
+    if row is None:
+        raise Invalid({"form": _GONE})
+    return row
+
+
+def _measure(session: Session, workshop_id: int, measure_id: int) -> Measure:
+    row = session.exec(select(Measure).where(Measure.id == measure_id,
+                                             Measure.workshop_id == workshop_id)).first()
+    if row is None:
+        raise Invalid({"form": _GONE})
+    return row

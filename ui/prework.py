@@ -1,0 +1,62 @@
+"""What every pre-work page shares: the partner's link, the lock, and "saved at" in local time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+from sqlmodel import Session
+
+from models import prework
+from models.clock import utcnow
+from models.db import reading, writing
+from models.links import LinkAccess
+from models.overview import link_holder_view
+from models.schema import Partner, Workshop
+from ui.forms import save
+from ui.state import engine, require
+
+
+def partner_link() -> LinkAccess:
+    """The partner's access; the first page it opens in a session counts as "opened"."""
+    access = require("partner").link
+    if not st.session_state.get("prework_opened"):
+        with writing(engine()) as session:
+            prework.mark_opened(session, access)
+        st.session_state["prework_opened"] = True
+    return access
+
+
+def is_locked(access: LinkAccess) -> bool:
+    with reading(engine()) as session:
+        workshop = session.get(Workshop, access.workshop_id)
+    return workshop is None or workshop.prework_locked
+
+
+def header(access: LinkAccess, title: str) -> bool:
+    """The page's title with the partner's name; returns whether pre-work is locked."""
+    with reading(engine()) as session:
+        view = link_holder_view(session, workshop_id=access.workshop_id,
+                                partner_id=access.partner_id)
+    st.title(title)
+    st.caption(f"{view.partner_name} · {view.workshop_name} · workshop on {view.held_on}")
+    locked = is_locked(access)
+    if locked:
+        st.info("The facilitator has locked pre-work for the workshop. You can read your "
+                "answers here, but they can no longer change.")
+    return locked
+
+
+def local_time(moment: datetime) -> str:
+    zone = st.context.timezone
+    return f"{(moment.astimezone(ZoneInfo(zone)) if zone else moment):%H:%M}"
+
+
+def save_section(form: str, access: LinkAccess,
+                 write: Callable[[Session, Partner], object]) -> bool:
+    """Save one section of pre-work for the link's partner, with "Saved at hh:mm" on success."""
+    return save(form, lambda s: prework.partner_write(s, access, lambda p: write(s, p)),
+                f"Saved at {local_time(utcnow())}. You can come back and change it until the "
+                "facilitator locks pre-work.")

@@ -8,6 +8,7 @@ options topic it is the options every partner can accept and every rule allows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,10 +53,17 @@ def _numeric(topic: Topic, stances: Sequence[Stance],
         return CommonGround(exists=False)
     preferred = [(s.preferred_value, s.weight) for s in flex if s.preferred_value is not None]
     total = sum(weight for _, weight in preferred)
-    centre = (sum(value * weight for value, weight in preferred) / total if total
+    centre = (math.fsum(value * weight for value, weight in preferred) / total if total
               else (low + high) / 2)
-    fair = min(max(centre, low), high)
     private = any(s.limit_private for s in flex)
+    if low <= centre <= high:
+        fair: float | None = centre
+    elif not private:
+        fair = min(max(centre, low), high)
+    else:
+        # Clamping would put the point on an edge of the overlap, which may be someone's
+        # private limit; the middle of the overlap pins down no single limit.
+        fair = (low + high) / 2 if low < high else None
     return CommonGround(exists=True, fair_point=fair, low=None if private else low,
                         high=None if private else high)
 

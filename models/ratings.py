@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, col, select
 
 from models import changes
@@ -76,8 +76,13 @@ def record_ratings(session: Session, *, workshop_id: int, ratings: list[dict], a
         rater_key = f"{data.get('partner_id')}-{data.get('participant_id') or 'all'}"
         try:
             rating_in = RatingIn.model_validate(data)
-        except ValueError:
-            errors[f"rating.{rater_key}.value"] = "Please choose a rating from 1 to 8."
+        except ValidationError as exc:
+            fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            if fields == {"reason"}:
+                errors[f"rating.{rater_key}.reason"] = "Please keep the reason under 2000 " \
+                                                       "characters."
+            else:
+                errors[f"rating.{rater_key}.value"] = "Please choose a rating from 1 to 8."
             continue
         if rater_key not in allowed:
             errors[f"rating.{rater_key}.value"] = "This person is not in the workshop any more."

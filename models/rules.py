@@ -48,12 +48,13 @@ class Verdict:
     def sentence(self) -> str:
         if self.count == 0:
             return "No ratings yet."
-        share = f"{round(self.support_share * 100)} % support (1 to 3)"
+        share = f"{math.floor(self.support_share * 100 + 0.5)} % support (1 to 3)"
         blocks = ("no blocking ratings" if self.blocks == 0 else
                   f"{self.blocks} rating{'s' if self.blocks != 1 else ''} of "
                   f"{self.block_from} or more")
         outcome = "The decision rule is met." if self.met else "The decision rule is not met yet."
-        return f"{self.count} ratings: {share}, {blocks}. {outcome}"
+        ratings = "1 rating" if self.count == 1 else f"{self.count} ratings"
+        return f"{ratings}: {share}, {blocks}. {outcome}"
 
 
 def verdict(values: Iterable[int], *, min_support: float, block_from: int) -> Verdict:

@@ -299,8 +299,10 @@ def record_proposal(session: Session, *, topic_id: int, data: dict, actor: str,
     proposal = changes.create(session, Proposal(topic_id=topic_id, round_no=(latest or 0) + 1,
                                                 note=offer_in.note, **value),
                               actor=actor, workshop_id=topic.workshop_id)
-    for rule_id in confirmed_rule_ids or []:
-        session.add(RuleCheck(proposal_id=proposal.id, constraint_id=rule_id))
+    if topic.kind == TopicKind.TEXT:
+        topic_rule_ids = {rule.id for rule in rules}
+        for rule_id in set(confirmed_rule_ids or []) & topic_rule_ids:
+            session.add(RuleCheck(proposal_id=proposal.id, constraint_id=rule_id))
     steps.mark_started(session, workshop_id=topic.workshop_id, step=Step.SOLUTIONS, actor=actor)
     return proposal
 
@@ -364,9 +366,15 @@ def record_outcome(session: Session, *, topic_id: int, outcome: Outcome, data: d
                  for pid, share in shares.items()}
     values = dict(value, outcome=outcome, note=offer_in.note)
     agreement = _agreement(session, topic_id)
+    partner_ids = {p.id for p in _partners(session, topic.workshop_id)}
+    if set(share_ins) - partner_ids:
+        raise Invalid({"form": "A partner named here is not in the workshop."})
     if agreement is None:
         agreement = changes.create(session, Agreement(topic_id=topic_id, **values), actor=actor,
                                    workshop_id=topic.workshop_id)
+    elif expected_version is None:
+        raise Conflict("Someone recorded an outcome for this topic a moment ago; nothing was "
+                       "overwritten. Open the topic again to see it.")
     else:
         agreement = changes.update(session, agreement, values, actor=actor,
                                    workshop_id=topic.workshop_id,

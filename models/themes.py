@@ -22,12 +22,17 @@ _MIN_LENGTH = 4
 
 
 def stem(word: str) -> str:
-    """A crude stem, enough to match "clients" with "client" and "caring" with "care"."""
+    """A crude stem, enough to match "clients" with "client" and "caring" with "care".
+
+    A final "e" goes too (from stems longer than three letters), so "care", "cares" and
+    "caring" all become "car", and "service" meets "services".
+    """
     word = word.lower().strip("'-")
     for suffix in ("ies", "ing", "es", "s", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_LENGTH - 1:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def _stems(text: str) -> set[str]:

@@ -20,7 +20,8 @@ html { font-size: 22px; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0.5rem 1.2rem 2rem; }
 [data-testid="stApp"] { background: #ffffff; color: #000000; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.35; }
-[data-testid="stMarkdownContainer"] p, input, textarea, [data-baseweb="select"] div {
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] small, input, textarea,
+[data-baseweb="select"] div {
   font-size: 1rem !important;
 }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {

@@ -50,8 +50,8 @@ def update(session: Session, row: Row, values: dict[str, Any], *, actor: str,
         if result.rowcount != 1:
             session.rollback()
             current = session.get(table, row.id)
-            raise Conflict("Someone else saved this a moment ago. Their version is shown; "
-                           "your changes are still in the form.",
+            raise Conflict("Someone else saved this a moment ago, so nothing was overwritten. "
+                           "Your changes are still in the form.",
                            snapshot(current) if current else None)
         session.refresh(row)
     else:

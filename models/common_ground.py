@@ -8,6 +8,7 @@ options topic it is the options every partner can accept and every rule allows.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,19 +54,35 @@ def _numeric(topic: Topic, stances: Sequence[Stance],
         return CommonGround(exists=False)
     preferred = [(s.preferred_value, s.weight) for s in flex if s.preferred_value is not None]
     total = sum(weight for _, weight in preferred)
-    centre = (math.fsum(value * weight for value, weight in preferred) / total if total
-              else (low + high) / 2)
     private = any(s.limit_private for s in flex)
-    if low <= centre <= high:
-        fair: float | None = centre
+    centre = math.fsum(value * weight for value, weight in preferred) / total if total else None
+    if private and low == high:
+        fair: float | None = None  # the single meeting point is two partners' limits
+    elif centre is not None and low <= centre <= high:
+        fair = centre  # a function of preferences and weights only: no limit in it
     elif not private:
-        fair = min(max(centre, low), high)
+        fair = min(max(centre, low), high) if centre is not None else (low + high) / 2
     else:
-        # Clamping would put the point on an edge of the overlap, which may be someone's
-        # private limit; the middle of the overlap pins down no single limit.
-        fair = (low + high) / 2 if low < high else None
+        fair = _interior_point(topic, flex, low, high)
     return CommonGround(exists=True, fair_point=fair, low=None if private else low,
                         high=None if private else high)
+
+
+def _interior_point(topic: Topic, flex: Sequence[Stance], low: float,
+                    high: float) -> float | None:
+    """A point inside the overlap that gives away no private limit.
+
+    Any point computed from the overlap's ends (its middle, an edge) can be worked back to a
+    limit once one end is public. So the point sits at a fraction of the overlap that the room
+    cannot know: drawn from a hash of the topic and the stances' versions, stable while nobody
+    changes a position. It tells the room only what any proposal inside the ranges tells it.
+    A one-point overlap gives no point at all, since that point would be two partners' limits.
+    """
+    if low >= high:
+        return None
+    seed = f"{topic.id}:" + ",".join(f"{s.id}.{s.version}" for s in flex)
+    fraction = 0.25 + 0.5 * int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return low + fraction * (high - low)
 
 
 def _options(topic: Topic, stances: Sequence[Stance],

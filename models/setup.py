@@ -322,9 +322,8 @@ def update_topic(session: Session, *, topic_id: int, data: dict, expected_versio
     row = _get(session, Topic, topic_id)
     if topic_in.title.casefold() != row.title.casefold():
         _raise_if_title_taken(session, row.workshop_id, topic_in.title)
-    if topic_in.kind != row.kind and _topic_in_use(session, topic_id):
-        raise Invalid({"kind": "Partners have already taken positions on this topic, so its "
-                               "kind cannot change. Add a new topic instead."})
+    if _topic_in_use(session, topic_id):
+        _raise_if_answers_left_behind(row, topic_in)
     return changes.update(session, row, topic_in.cleaned(), actor=actor,
                           workshop_id=row.workshop_id, expected_version=expected_version)
 
@@ -332,6 +331,25 @@ def update_topic(session: Session, *, topic_id: int, data: dict, expected_versio
 def delete_topic(session: Session, *, topic_id: int, actor: str) -> None:
     row = _get(session, Topic, topic_id)
     changes.delete(session, row, actor=actor, workshop_id=row.workshop_id)
+
+
+def _raise_if_answers_left_behind(row: Topic, topic_in: TopicIn) -> None:
+    """Once partners have answered a topic, it may grow but not shrink: an option may be added,
+    the range widened, but nothing an answer points at may disappear."""
+    if topic_in.kind != row.kind:
+        raise Invalid({"kind": "Partners have already taken positions on this topic, so its "
+                               "kind cannot change. Add a new topic instead."})
+    if row.kind == TopicKind.OPTIONS:
+        kept = set(topic_in.cleaned()["options"])
+        gone = [option for option in row.options if option not in kept]
+        if gone:
+            raise Invalid({"options": "Partners have answered with these options, so they must "
+                                      "stay (you may add new ones): " + "; ".join(gone)})
+    if row.kind == TopicKind.NUMERIC and (topic_in.lower_bound > row.lower_bound
+                                          or topic_in.upper_bound < row.upper_bound):
+        raise Invalid({"upper_bound": f"Partners have answered within {row.lower_bound:g} to "
+                                      f"{row.upper_bound:g}, so the range may widen but not "
+                                      "narrow."})
 
 
 def _topic_in_use(session: Session, topic_id: int) -> bool:

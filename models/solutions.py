@@ -97,6 +97,12 @@ class StanceView:
     wants_in_return: str
     rules: tuple[FixedConstraint, ...] = ()
     version: int = 1
+    # For charts: the preferred value, and the acceptable range only when the partner shares it.
+    preferred_number: float | None = None
+    preferred_option: str | None = None
+    public_min: float | None = None
+    public_max: float | None = None
+    public_options: tuple[str, ...] = ()
 
 
 @dataclass
@@ -116,7 +122,7 @@ class TopicView:
     revealed: bool
     stances: dict[int, StanceView]  # empty until the step is revealed
     entered: set[int]  # partners that have a position, known before the reveal
-    rules: list[FixedConstraint]  # every fixed rule on the topic, always known to the room
+    rules: list[FixedConstraint]  # the fixed rules on the topic, once the step is revealed
     ground: CommonGround
     rounds: list[RoundView]
     agreement: Agreement | None
@@ -160,8 +166,9 @@ def save_flex_stance(session: Session, *, topic_id: int, partner_id: int, data: 
 
 
 def add_fixed_rule(session: Session, *, topic_id: int, partner_id: int, data: dict,
-                   actor: str) -> FixedConstraint:
-    """Add a rule that binds the partner on this topic; the stance becomes fixed."""
+                   actor: str, expected_version: int | None = None) -> FixedConstraint:
+    """Add a rule that binds the partner on this topic; the stance becomes fixed. Replacing a
+    flexible stance needs the version that was read, so a newer one is never discarded."""
     topic, partner = _topic_and_partner(session, topic_id, partner_id)
     rule_in = parse(FixedRuleIn, data)
     errors = _rule_problems(topic, rule_in)
@@ -175,7 +182,11 @@ def add_fixed_rule(session: Session, *, topic_id: int, partner_id: int, data: di
         stance = changes.create(session, Stance(topic_id=topic_id, partner_id=partner_id, **fixed),
                                 actor=actor, workshop_id=partner.workshop_id)
     elif stance.kind != StanceKind.FIXED:
-        changes.update(session, stance, fixed, actor=actor, workshop_id=partner.workshop_id)
+        if expected_version is None:
+            raise Conflict("This partner's position was given meanwhile; nothing was "
+                           "overwritten. Open it again to see it.")
+        changes.update(session, stance, fixed, actor=actor, workshop_id=partner.workshop_id,
+                       expected_version=expected_version)
     values = rule_in.model_dump()
     if topic.kind != TopicKind.NUMERIC:
         values.update(allowed_min=None, allowed_max=None)
@@ -185,11 +196,15 @@ def add_fixed_rule(session: Session, *, topic_id: int, partner_id: int, data: di
                           workshop_id=partner.workshop_id)
 
 
-def remove_fixed_rule(session: Session, *, rule_id: int, actor: str) -> None:
+def remove_fixed_rule(session: Session, *, rule_id: int, actor: str,
+                      partner_id: int | None = None) -> None:
+    """Remove a rule; with ``partner_id`` (a partner's own pre-work) only that partner's."""
     rule = session.get(FixedConstraint, rule_id)
     if rule is None:
         return
     stance = session.get(Stance, rule.stance_id)
+    if partner_id is not None and stance.partner_id != partner_id:
+        raise Invalid({"form": "This rule was removed a moment ago."})
     partner = session.get(Partner, stance.partner_id)
     changes.delete(session, rule, actor=actor, workshop_id=partner.workshop_id)
     if not _rules_of(session, [stance.id]):
@@ -292,7 +307,8 @@ def record_proposal(session: Session, *, topic_id: int, data: dict, actor: str,
         raise Invalid({"form": "This topic is already agreed."})
     offer_in = parse(OfferIn, data)
     rules = _topic_rules(session, topic_id)
-    _check_offer(session, topic, offer_in.offer(), rules, confirmed_rule_ids or [])
+    _check_offer(session, topic, offer_in.offer(), rules, confirmed_rule_ids or [],
+                 revealed=steps.is_revealed(session, topic.workshop_id, Step.SOLUTIONS))
     latest = session.exec(select(func.max(Proposal.round_no))
                           .where(Proposal.topic_id == topic_id)).one()
     value = _offer_columns(topic, offer_in.offer())
@@ -360,7 +376,8 @@ def record_outcome(session: Session, *, topic_id: int, outcome: Outcome, data: d
     value: dict = {"value_number": None, "value_option": None, "value_text": ""}
     if outcome == Outcome.AGREED:
         _check_offer(session, topic, offer_in.offer(), _topic_rules(session, topic_id),
-                     confirmed_rule_ids or [])
+                     confirmed_rule_ids or [],
+                     revealed=steps.is_revealed(session, topic.workshop_id, Step.SOLUTIONS))
         value = _offer_columns(topic, offer_in.offer())
     share_ins = {pid: parse(ShareIn, share, prefix=f"share.{pid}.")
                  for pid, share in shares.items()}
@@ -401,11 +418,20 @@ def _save_shares(session: Session, agreement: Agreement, workshop_id: int,
 
 
 def _check_offer(session: Session, topic: Topic, offer: Offer, rules: list[FixedConstraint],
-                 confirmed_rule_ids: list[int]) -> None:
+                 confirmed_rule_ids: list[int], *, revealed: bool) -> None:
+    """Refuse an offer that does not fit the topic or breaks a fixed rule. Before the reveal
+    the rules are still the partners' pre-work, so a refusal does not say whose rule, and a
+    free-text offer waits: the room can only confirm rules it can see."""
     problem = offer_problem(topic, offer)
     if problem:
         raise Invalid({"value": problem})
+    if not revealed and topic.kind == TopicKind.TEXT:
+        raise Invalid({"rules": "Reveal the partners' positions first, so the room can check a "
+                                "written proposal against each partner's rules."})
     broken = broken_rules(topic, offer, rules)
+    if broken and not revealed:
+        raise Invalid({"value": "This breaks a partner's fixed rule, so it cannot be proposed. "
+                                "Reveal the partners' positions to see which rule."})
     if broken:
         owners = _rule_owners(session, broken)
         raise Invalid({"value": "This breaks a fixed rule, so it cannot be proposed: " + "; ".join(
@@ -470,9 +496,24 @@ def topic_view(session: Session, topic_id: int) -> TopicView:
             select(AgreementShare).where(AgreementShare.agreement_id == agreement.id)).all()}
     return TopicView(topic=topic, workshop=workshop, partners=partners, revealed=revealed,
                      stances=stances, entered={s.partner_id for s in stance_rows},
-                     rules=rules, ground=ground,
+                     rules=rules if revealed else [], ground=ground,
                      rounds=_rounds(session, topic_id, workshop), agreement=agreement,
                      shares=shares)
+
+
+def stance_map(session: Session, workshop_id: int) -> dict[tuple[int, int], StanceView]:
+    """Every partner's position on every topic, keyed (topic id, partner id), as the wall may
+    show it; empty until the step is revealed. Three queries however many topics."""
+    if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
+        return {}
+    topics = {t.id: t for t in session.exec(select(Topic)
+                                            .where(Topic.workshop_id == workshop_id)).all()}
+    stances = session.exec(select(Stance).where(col(Stance.topic_id).in_(list(topics)))).all()
+    rules: dict[int, list[FixedConstraint]] = {}
+    for rule in _rules_of(session, [s.id for s in stances]):
+        rules.setdefault(rule.stance_id, []).append(rule)
+    return {(s.topic_id, s.partner_id): _stance_view(topics[s.topic_id], s, rules.get(s.id, []))
+            for s in stances}
 
 
 def _rounds(session: Session, topic_id: int, workshop: Workshop) -> list[RoundView]:
@@ -499,11 +540,20 @@ def _stance_view(topic: Topic, stance: Stance, rules: list[FixedConstraint]) -> 
         return StanceView(partner_id=stance.partner_id, kind=stance.kind, preferred="",
                           acceptable="", weight=stance.weight, wants_in_return="",
                           rules=tuple(rules), version=stance.version)
+    public = not stance.limit_private
+    numeric = topic.kind == TopicKind.NUMERIC
     return StanceView(partner_id=stance.partner_id, kind=stance.kind,
                       preferred=describe_value(topic, stance.preferred_value,
                                                stance.preferred_option, stance.preferred_text),
                       acceptable=_acceptable_words(topic, stance), weight=stance.weight,
-                      wants_in_return=stance.wants_in_return, version=stance.version)
+                      wants_in_return=stance.wants_in_return, version=stance.version,
+                      preferred_number=stance.preferred_value,
+                      preferred_option=stance.preferred_option,
+                      public_min=(stance.accept_min if stance.accept_min is not None
+                                  else topic.lower_bound) if public and numeric else None,
+                      public_max=(stance.accept_max if stance.accept_max is not None
+                                  else topic.upper_bound) if public and numeric else None,
+                      public_options=tuple(stance.acceptable_options) if public else ())
 
 
 def _acceptable_words(topic: Topic, stance: Stance) -> str:

@@ -20,6 +20,7 @@ from ui.rating_grid import rating_grid, ratings_line, read_grid
 from ui.stance_forms import flex_data, flex_fields, rule_data, rule_fields
 from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
+from ui.text import plain
 
 OUTCOMES = {Outcome.AGREED: "Agreed", Outcome.PARKED: "Parked for later",
             Outcome.ESCALATED: "Escalated to leadership", Outcome.NO_AGREEMENT: "No agreement"}
@@ -45,7 +46,8 @@ def choose_topic() -> int | None:
     for row in rows:
         word = row.state.split(" ·")[0]
         counts[word] = counts.get(word, 0) + 1
-    st.caption(f"{len(rows)} topics: " + ", ".join(f"{n} {w}" for w, n in counts.items()))
+    st.caption(f"{len(rows)} topic{'s' if len(rows) != 1 else ''}: "
+               + ", ".join(f"{n} {w}" for w, n in counts.items()))
     return st.session_state["solutions_topic"]
 
 
@@ -78,14 +80,14 @@ def stance_card(topic: Topic, stance: StanceView | None) -> None:
     if stance.kind == StanceKind.FIXED:
         st.markdown("**FIXED: not negotiable here**")
         for rule in stance.rules:
-            st.write(f"{rule.title} ({rule.citation}): {describe_rule(rule, topic)}.")
+            st.markdown(plain(f"{rule.title} ({rule.citation}): {describe_rule(rule, topic)}."))
         return
-    lines = [f"**Prefers:** {stance.preferred}"]
+    lines = [f"**Prefers:** {plain(stance.preferred)}"]
     if topic.kind != TopicKind.TEXT:
-        lines.append(f"**Can accept:** {stance.acceptable}")
+        lines.append(f"**Can accept:** {plain(stance.acceptable)}")
     lines.append(f"**Matters:** {stance.weight} of 5")
     if stance.wants_in_return:
-        lines.append(f"**Wants in return:** {stance.wants_in_return}")
+        lines.append(f"**Wants in return:** {plain(stance.wants_in_return)}")
     st.markdown("  \n".join(lines))
 
 
@@ -99,6 +101,9 @@ def common_ground(view: TopicView) -> None:
         return
     fair = (f"{round(ground.fair_point, 1):g} {view.topic.unit}".strip()
             if ground.fair_point is not None else ground.fair_option)
+    if fair is None:
+        st.success("The partners' acceptable ranges meet.")
+        return
     st.success(f"The partners' acceptable ranges meet. A fair point, weighted by how much the "
                f"topic matters to each partner: **{fair}**.")
     if view.agreement is None or view.agreement.outcome != Outcome.AGREED:
@@ -115,8 +120,9 @@ def use_fair_point(topic: Topic, number: float | None, option: str | None) -> No
 
 def stance_entry(view: TopicView) -> None:
     """The facilitator records a partner's position for a partner that did not do pre-work."""
-    names = {p.id: p.name for p in view.partners
-             if view.revealed or p.id not in view.entered}
+    # Only for partners with no position yet: a position a partner gave is its own, and the
+    # room moves it through counter-offers, never by typing over it.
+    names = {p.id: p.name for p in view.partners if p.id not in view.entered}
     if projector.is_on() or not names:
         return
     topic = view.topic
@@ -144,11 +150,12 @@ def flex_form(topic: Topic, partner_id: int) -> None:
 def save_flex(topic: Topic, partner_id: int) -> None:
     prefix = f"flex{topic.id}_{partner_id}"
     data = flex_data(prefix, topic)
-    with reading(engine()) as session:
-        current = solutions.topic_view(session, topic.id).stances.get(partner_id)
-    save(prefix, lambda s: solutions.save_flex_stance(
-        s, topic_id=topic.id, partner_id=partner_id, data=data, actor=role.actor,
-        expected_version=current.version if current else None), "Position saved.")
+    if save(prefix, lambda s: solutions.save_flex_stance(
+            s, topic_id=topic.id, partner_id=partner_id, data=data, actor=role.actor,
+            expected_version=None), "Position saved."):
+        # A limit typed for a partner must not stay on the wall once it is stored as private.
+        for field in ("preferred", "min", "max", "acceptable", "wants"):
+            st.session_state.pop(f"{prefix}_{field}", None)
 
 
 def rule_form(topic: Topic, partner_id: int) -> None:
@@ -195,17 +202,17 @@ def proposal_words(view: TopicView, round_view: RoundView) -> str:
 
 def round_summary(view: TopicView, round_view: RoundView) -> None:
     if round_view.proposal.note:
-        st.write(round_view.proposal.note)
+        st.markdown(plain(round_view.proposal.note))
     (st.success if round_view.verdict.met else st.info)(round_view.verdict.sentence())
     st.caption(ratings_line(round_view.ratings, view.partners))
     offers = [f"{p.name}: " + describe_value(view.topic, o.value_number, o.value_option,
                                              o.value_text)
               for p in view.partners if (o := round_view.positions.get(p.id)) is not None]
     if offers:
-        st.caption("Counter-offers: " + " · ".join(offers))
+        st.caption(plain("Counter-offers: " + " · ".join(offers)))
     reasons = [f"{r.value}: {r.reason}" for r in round_view.ratings if r.reason]
     if reasons:
-        st.caption("Reasons given: " + " · ".join(reasons))
+        st.caption(plain("Reasons given: " + " · ".join(reasons)))
 
 
 def rate_round(view: TopicView, round_view: RoundView) -> None:
@@ -316,7 +323,7 @@ def outcome(view: TopicView) -> None:
         heading = OUTCOMES[agreement.outcome] + (f": {value}" if value else "")
         (st.success if agreement.outcome == Outcome.AGREED else st.warning)(heading)
         if agreement.note:
-            st.write(agreement.note)
+            st.markdown(plain(agreement.note))
         for partner in view.partners:
             share = view.shares.get(partner.id)
             if share is not None and (share.gave or share.gained):
@@ -381,9 +388,9 @@ topic_id = choose_topic()
 if topic_id is not None:
     with reading(engine()) as session:
         view = solutions.topic_view(session, topic_id)
-    st.header(view.topic.title)
+    st.header(plain(view.topic.title))
     if view.topic.description:
-        st.write(view.topic.description)
+        st.markdown(plain(view.topic.description))
     stances(view)
     stance_entry(view)
     st.divider()

@@ -51,5 +51,11 @@ def apply_styles() -> None:
 
 
 def toggle() -> None:
-    st.toggle("Projector mode", key=PROJECTOR_KEY,
+    """The switch mirrors a plain session key: Streamlit forgets a widget's own state when the
+    page changes, and projector mode must stay on from step to step."""
+    st.toggle("Projector mode", value=is_on(), key="projector_switch", on_change=_remember,
               help="Large type and high contrast for the wall; hides the sidebar and set-up.")
+
+
+def _remember() -> None:
+    st.session_state[PROJECTOR_KEY] = st.session_state["projector_switch"]

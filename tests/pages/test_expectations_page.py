@@ -223,7 +223,7 @@ def test_projector_mode_hides_removal_but_keeps_recording(app_db, projector):
     workshop_id = demo_workshop_id(app_db)
     at = open_page(app_db, workshop_id)
     if projector:
-        ok(at.toggle(key="projector").set_value(True).run())
+        ok(at.toggle(key="projector_switch").set_value(True).run())
     removals = [b for b in at.button if b.label in ("Remove this measure", "Remove this result")]
     assert len(removals) == (0 if projector else 5 + 8)
     assert len(at.segmented_control) == 1 + 5  # the step's status and the 5 measures

@@ -8,7 +8,7 @@ from sqlmodel import select
 from models.db import reading, writing
 from models.mission import save_partner_mission
 from models.schema import MissionDraft, Partner, Step, StepState, StepStatus
-from tests.pages.conftest import as_role, empty_workshop_id, new_app, texts
+from tests.pages.conftest import as_role, demo_workshop_id, empty_workshop_id, new_app, texts
 
 
 def mission_app(engine, workshop_id):
@@ -112,3 +112,14 @@ def test_the_step_bar_records_each_steps_status(app_db):
                                                      StepState.step == Step.MISSION)).one()
     assert state.status == StepStatus.SETTLED
     assert "● settled · you are here" in [c.value for c in at.caption]
+
+
+def test_projector_mode_stays_on_from_step_to_step(app_db):
+    at = mission_app(app_db, demo_workshop_id(app_db))
+    at.toggle(key="projector_switch").set_value(True).run()
+    for page in ("pages/expectations.py", "pages/solutions.py", "pages/pacing.py",
+                 "pages/mission.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.toggle(key="projector_switch").value is True, page
+        assert any("html { font-size: 22px; }" in h.value for h in at.get("html")), page

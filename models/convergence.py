@@ -1,0 +1,375 @@
+"""How the room converges: per item per round, per step and for the workshop, and who gave what.
+
+The metrics (``quartiles``, ``round_stats``, ``consensus_share_by_round``, ``balance_of_wins``)
+are pure functions over plain values, so charts and tests use them without a database. The
+readers (``topic_rounds``, ``workshop_convergence``, ``settled_topics``) gather their inputs in a
+fixed number of queries, however large the workshop. Nothing here is rounded: rounding belongs to
+whoever shows the number.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from models.rules import SUPPORT_MAX, verdict
+from models.schema import (
+    Agreement,
+    ItemStatus,
+    Measure,
+    MissionDraft,
+    Outcome,
+    Partner,
+    Proposal,
+    Rating,
+    RoundPosition,
+    Stance,
+    StanceKind,
+    Step,
+    Topic,
+    TopicKind,
+    Workshop,
+)
+
+MAX_WEIGHT = 5  # a stance's weight runs 1-5; a weight of 5 counts a movement in full
+
+
+# --- one item, round by round --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    """One round of one item: each rating as (partner id, 1-8), one per rater, and each
+    partner's numeric counter-offer that round (empty for options and free-text topics)."""
+
+    round_no: int
+    ratings: tuple[tuple[int, int], ...]
+    positions: Mapping[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PartnerRoundStats:
+    partner_id: int
+    count: int
+    support_share: float  # share of this partner's ratings that are 1-3
+    median: float | None
+
+
+@dataclass(frozen=True)
+class RoundStats:
+    round_no: int
+    count: int
+    support_share: float  # ratings 1-3 over all ratings; 0.0 when nobody rated
+    median: float | None
+    q1: float | None
+    q3: float | None
+    iqr: float | None  # q3 - q1
+    blocks: int  # ratings at or above the rule's block_from
+    met: bool  # the decision rule's verdict on this round's ratings
+    # Numeric topics: how far apart the partners' positions are, as a share of the topic's range.
+    spread: float | None
+    change: float | None  # support_share minus the previous round's; None for the first round
+    per_partner: tuple[PartnerRoundStats, ...]  # in order of each partner's first rating
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float] | None:
+    """(q1, median, q3) of the values themselves ("inclusive" method, as a spreadsheet's
+    QUARTILE does); one value is its own quartiles; no values, None."""
+    if not values:
+        return None
+    if len(values) == 1:
+        only = float(values[0])
+        return only, only, only
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return float(q1), float(median), float(q3)
+
+
+def position_spread(positions: Iterable[float],
+                    span: tuple[float, float] | None) -> float | None:
+    """How far apart the positions lie, as a share of the span; None when fewer than two
+    partners gave one, or when there is no span to measure against."""
+    values = list(positions)
+    if span is None or len(values) < 2:
+        return None
+    lower, upper = span
+    if not upper > lower:
+        return None
+    return (max(values) - min(values)) / (upper - lower)
+
+
+def round_stats(rounds: Sequence[RoundInput], *, min_support: float, block_from: int,
+                span: tuple[float, float] | None = None) -> list[RoundStats]:
+    """The convergence figures of each round, in the order given; ``span`` is a numeric topic's
+    (lower, upper) range, so the spread of positions can be measured against it."""
+    result: list[RoundStats] = []
+    previous: float | None = None
+    for item in rounds:
+        stats = _one_round(item, min_support=min_support, block_from=block_from, span=span,
+                           previous=previous)
+        result.append(stats)
+        previous = stats.support_share
+    return result
+
+
+def _one_round(item: RoundInput, *, min_support: float, block_from: int,
+               span: tuple[float, float] | None, previous: float | None) -> RoundStats:
+    values = [value for _, value in item.ratings]
+    rule = verdict(values, min_support=min_support, block_from=block_from)
+    cuts = quartiles(values)
+    q1, median, q3 = cuts if cuts is not None else (None, None, None)
+    return RoundStats(
+        round_no=item.round_no, count=rule.count, support_share=rule.support_share,
+        median=median, q1=q1, q3=q3, iqr=q3 - q1 if cuts is not None else None,
+        blocks=rule.blocks, met=rule.met, spread=position_spread(item.positions.values(), span),
+        change=None if previous is None else rule.support_share - previous,
+        per_partner=_per_partner(item.ratings))
+
+
+def _per_partner(ratings: Sequence[tuple[int, int]]) -> tuple[PartnerRoundStats, ...]:
+    by_partner: dict[int, list[int]] = {}
+    for partner_id, value in ratings:
+        by_partner.setdefault(partner_id, []).append(value)
+    return tuple(
+        PartnerRoundStats(partner_id=partner_id, count=len(values),
+                          support_share=_support(values) / len(values),
+                          median=float(statistics.median(values)))
+        for partner_id, values in by_partner.items())
+
+
+def _support(values: Iterable[int]) -> int:
+    return sum(1 for value in values if value <= SUPPORT_MAX)
+
+
+def topic_span(topic: Topic) -> tuple[float, float] | None:
+    """A numeric topic's range, as ``round_stats`` takes it; None for other kinds."""
+    if topic.kind != TopicKind.NUMERIC or topic.lower_bound is None or topic.upper_bound is None:
+        return None
+    return topic.lower_bound, topic.upper_bound
+
+
+def topic_rounds(session: Session, topic_id: int) -> list[RoundInput]:
+    """A topic's rounds as ``round_stats`` takes them, in round order, in three queries.
+
+    Ratings and positions come in the partners' order on the screen, so ``per_partner`` does too.
+    """
+    proposals = session.exec(select(Proposal.id, Proposal.round_no)
+                             .where(Proposal.topic_id == topic_id)
+                             .order_by(Proposal.round_no)).all()
+    ratings = session.exec(
+        select(Rating.proposal_id, Rating.partner_id, Rating.value)
+        .join(Proposal, Proposal.id == Rating.proposal_id)
+        .join(Partner, Partner.id == Rating.partner_id)
+        .where(Proposal.topic_id == topic_id)
+        .order_by(Partner.position, Partner.id, Rating.id)).all()
+    positions = session.exec(
+        select(RoundPosition.proposal_id, RoundPosition.partner_id, RoundPosition.value_number)
+        .join(Proposal, Proposal.id == RoundPosition.proposal_id)
+        .join(Partner, Partner.id == RoundPosition.partner_id)
+        .where(Proposal.topic_id == topic_id, col(RoundPosition.value_number).is_not(None))
+        .order_by(Partner.position, Partner.id)).all()
+    return [RoundInput(
+        round_no=round_no,
+        ratings=tuple((partner_id, value) for pid, partner_id, value in ratings
+                      if pid == proposal_id),
+        positions={partner_id: number for pid, partner_id, number in positions
+                   if pid == proposal_id})
+        for proposal_id, round_no in proposals]
+
+
+# --- steps and the workshop ----------------------------------------------------------------------
+
+
+def consensus_share_by_round(items: Sequence[Sequence[bool]]) -> list[float]:
+    """Share of all items at consensus after round 1, 2, ...: ``items[i][r]`` says whether item i
+    met the rule in its round r + 1. An item that has met stays met, an item with fewer rounds
+    keeps its last state, and an item with no rounds has not met."""
+    rounds = max((len(item) for item in items), default=0)
+    if rounds == 0:
+        return []
+    first_met = [next((r for r, met in enumerate(item) if met), None) for item in items]
+    return [sum(1 for first in first_met if first is not None and first <= r) / len(items)
+            for r in range(rounds)]
+
+
+@dataclass(frozen=True)
+class StepConvergence:
+    step: Step
+    items: int
+    shares: tuple[float, ...]  # share of the step's items at consensus after round 1, 2, ...
+
+
+@dataclass(frozen=True)
+class WorkshopConvergence:
+    steps: tuple[StepConvergence, ...]  # mission, expectations, solutions; pacing has no ratings
+    overall: tuple[float, ...]  # every item of those steps; a step with fewer rounds carries on
+
+
+def workshop_convergence(session: Session, workshop_id: int) -> WorkshopConvergence:
+    """How much of each step is at consensus, round by round, in seven queries.
+
+    Mission: one item whose rounds are the drafts (met when the rule is met or the draft was
+    adopted). Expectations: one item per measure, with a single round (met when agreed).
+    Solutions: one item per topic whose rounds are its proposals; an agreed topic counts as met
+    from its last round on (from a round of its own when it was agreed without one).
+    A workshop that does not exist has no steps.
+    """
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        return WorkshopConvergence(steps=(), overall=())
+    series = {Step.MISSION: _mission_series(session, workshop),
+              Step.EXPECTATIONS: _measure_series(session, workshop_id),
+              Step.SOLUTIONS: _topic_series(session, workshop)}
+    steps = tuple(StepConvergence(step=step, items=len(items),
+                                  shares=tuple(consensus_share_by_round(items)))
+                  for step, items in series.items())
+    every_item = [item for items in series.values() for item in items]
+    return WorkshopConvergence(steps=steps, overall=tuple(consensus_share_by_round(every_item)))
+
+
+def _met(workshop: Workshop, values: list[int]) -> bool:
+    return verdict(values, min_support=workshop.rule_min_support,
+                   block_from=workshop.rule_block_from).met
+
+
+def _values_by(rows: Iterable[tuple[int | None, int]]) -> dict[int | None, list[int]]:
+    values: dict[int | None, list[int]] = {}
+    for subject_id, value in rows:
+        values.setdefault(subject_id, []).append(value)
+    return values
+
+
+def _mission_series(session: Session, workshop: Workshop) -> list[list[bool]]:
+    drafts = session.exec(select(MissionDraft.id, MissionDraft.adopted_at)
+                          .where(MissionDraft.workshop_id == workshop.id)
+                          .order_by(MissionDraft.number)).all()
+    values = _values_by(session.exec(
+        select(Rating.mission_draft_id, Rating.value)
+        .join(MissionDraft, MissionDraft.id == Rating.mission_draft_id)
+        .where(MissionDraft.workshop_id == workshop.id)).all())
+    return [[adopted_at is not None or _met(workshop, values.get(draft_id, []))
+             for draft_id, adopted_at in drafts]]
+
+
+def _measure_series(session: Session, workshop_id: int) -> list[list[bool]]:
+    statuses = session.exec(select(Measure.status).where(Measure.workshop_id == workshop_id)
+                            .order_by(Measure.id)).all()
+    return [[status == ItemStatus.AGREED] for status in statuses]
+
+
+def _topic_series(session: Session, workshop: Workshop) -> list[list[bool]]:
+    topics = session.exec(select(Topic.id, Agreement.outcome)
+                          .outerjoin(Agreement, Agreement.topic_id == Topic.id)
+                          .where(Topic.workshop_id == workshop.id)
+                          .order_by(Topic.position, Topic.id)).all()
+    proposals = session.exec(select(Proposal.id, Proposal.topic_id)
+                             .join(Topic, Topic.id == Proposal.topic_id)
+                             .where(Topic.workshop_id == workshop.id)
+                             .order_by(Proposal.round_no)).all()
+    values = _values_by(session.exec(
+        select(Rating.proposal_id, Rating.value)
+        .join(Proposal, Proposal.id == Rating.proposal_id)
+        .join(Topic, Topic.id == Proposal.topic_id)
+        .where(Topic.workshop_id == workshop.id)).all())
+    rounds: dict[int, list[bool]] = {topic_id: [] for topic_id, _ in topics}
+    for proposal_id, topic_id in proposals:
+        rounds[topic_id].append(_met(workshop, values.get(proposal_id, [])))
+    for topic_id, outcome in topics:
+        if outcome == Outcome.AGREED:
+            rounds[topic_id][-1:] = [True]
+    return list(rounds.values())
+
+
+# --- balance of wins -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettledStance:
+    partner_id: int
+    weight: int  # 1-5
+    opening_number: float | None
+    opening_option: str | None
+
+
+@dataclass(frozen=True)
+class SettledTopic:
+    topic_id: int
+    title: str
+    kind: TopicKind
+    lower: float | None
+    upper: float | None
+    agreed_number: float | None
+    agreed_option: str | None
+    stances: tuple[SettledStance, ...]  # flex stances only: a fixed partner did not move
+
+
+@dataclass(frozen=True)
+class Movement:
+    partner_id: int
+    topic_id: int
+    title: str
+    moved: float  # numeric: share of the topic's range; options: 0.0 kept, 1.0 gave way
+    weight: int
+    weighted: float  # moved * weight / 5
+
+
+def settled_topics(session: Session, workshop_id: int) -> list[SettledTopic]:
+    """Agreed numeric and options topics, with each flex partner's preferred value as where it
+    opened, in two queries."""
+    rows = session.exec(
+        select(Topic, Agreement).join(Agreement, Agreement.topic_id == Topic.id)
+        .where(Topic.workshop_id == workshop_id, Agreement.outcome == Outcome.AGREED,
+               col(Topic.kind).in_([TopicKind.NUMERIC, TopicKind.OPTIONS]))
+        .order_by(Topic.position, Topic.id)).all()
+    stances = session.exec(
+        select(Stance).join(Partner, Partner.id == Stance.partner_id)
+        .where(col(Stance.topic_id).in_([topic.id for topic, _ in rows]),
+               Stance.kind == StanceKind.FLEX)
+        .order_by(Partner.position, Partner.id)).all()
+    return [SettledTopic(
+        topic_id=topic.id, title=topic.title, kind=topic.kind, lower=topic.lower_bound,
+        upper=topic.upper_bound, agreed_number=agreement.value_number,
+        agreed_option=agreement.value_option,
+        stances=tuple(SettledStance(partner_id=s.partner_id, weight=s.weight,
+                                    opening_number=s.preferred_value,
+                                    opening_option=s.preferred_option)
+                      for s in stances if s.topic_id == topic.id))
+        for topic, agreement in rows]
+
+
+def balance_of_wins(topics: Sequence[SettledTopic]) -> dict[int, list[Movement]]:
+    """How far each partner moved from where it opened, topic by topic, weighted by how much
+    the topic matters to it. Keyed by partner id in ascending order, so the order the stances
+    come in does not matter; a stance whose movement cannot be measured is left out."""
+    wins: dict[int, list[Movement]] = {}
+    for topic in topics:
+        for stance in topic.stances:
+            moved = _moved(topic, stance)
+            if moved is None:
+                continue
+            wins.setdefault(stance.partner_id, []).append(Movement(
+                partner_id=stance.partner_id, topic_id=topic.topic_id, title=topic.title,
+                moved=moved, weight=stance.weight, weighted=moved * stance.weight / MAX_WEIGHT))
+    return dict(sorted(wins.items()))
+
+
+def given_by_partner(wins: Mapping[int, Sequence[Movement]]) -> dict[int, float]:
+    """Each partner's weighted movements added up: how much it gave over the whole workshop."""
+    return {partner_id: math.fsum(m.weighted for m in movements)
+            for partner_id, movements in wins.items()}
+
+
+def _moved(topic: SettledTopic, stance: SettledStance) -> float | None:
+    if topic.kind == TopicKind.NUMERIC:
+        if (topic.agreed_number is None or stance.opening_number is None
+                or topic.lower is None or topic.upper is None or not topic.upper > topic.lower):
+            return None
+        return abs(topic.agreed_number - stance.opening_number) / (topic.upper - topic.lower)
+    if topic.kind == TopicKind.OPTIONS:
+        if topic.agreed_option is None or stance.opening_option is None:
+            return None
+        return 0.0 if stance.opening_option == topic.agreed_option else 1.0
+    return None

@@ -1,0 +1,365 @@
+"""Plotly figures for the wall. Each takes what a page already holds and returns a figure.
+
+Partners keep their colour everywhere, and also a marker shape and a written label, so no chart
+carries meaning by colour alone. Figures are drawn by the Plotly library bundled with Streamlit:
+no internet is needed. Private limits never reach a figure: range charts draw only what
+``StanceView`` carries, where a private range is absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from models.convergence import Movement, RoundStats, WorkshopConvergence
+from models.pacing import MonthBalance
+from models.schema import (
+    ExpectedResult,
+    FixedConstraint,
+    Milestone,
+    Partner,
+    StanceKind,
+    Step,
+    Topic,
+    TopicKind,
+)
+from models.solutions import StanceView
+
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "star", "hexagon", "cross", "x")
+STEP_NAMES = {Step.MISSION: "Shared mission", Step.EXPECTATIONS: "Expectations",
+              Step.SOLUTIONS: "Shared solutions", Step.PACING: "Pacing"}
+INK = "#111111"
+
+
+def font_size(projector: bool) -> int:
+    return 22 if projector else 16
+
+
+def _styled(fig: go.Figure, title: str, *, projector: bool, height: int) -> go.Figure:
+    size = font_size(projector)
+    fig.update_layout(template="simple_white", title={"text": title, "font": {"size": size + 4}},
+                      font={"size": size, "color": INK}, height=height,
+                      margin={"l": 10, "r": 10, "t": 60 + size, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+                              "font": {"size": size}},
+                      hoverlabel={"font": {"size": size}})
+    return fig
+
+
+def _symbol(partners: Sequence[Partner], partner_id: int) -> str:
+    ids = [p.id for p in partners]
+    return SYMBOLS[ids.index(partner_id) % len(SYMBOLS)] if partner_id in ids else "circle"
+
+
+def _partner(partners: Sequence[Partner], partner_id: int) -> Partner | None:
+    return next((p for p in partners if p.id == partner_id), None)
+
+
+# --- step 3: where partners can flex, and where they meet ----------------------------------------
+
+
+def flex_fixed_map(topics: Sequence[Topic], partners: Sequence[Partner],
+                   stances: Mapping[tuple[int, int], StanceView], *,
+                   projector: bool = False) -> go.Figure:
+    """Topics down, partners across: FLEX with how much it matters, or FIXED, in each cell."""
+    grey, flex_colour, fixed_colour = "#f2f2f2", "#cfe8f3", "#4d4d4d"
+    z, text = [], []
+    for topic in topics:
+        row_z, row_text = [], []
+        for partner in partners:
+            stance = stances.get((topic.id, partner.id))
+            if stance is None:
+                row_z.append(0)
+                row_text.append("no position")
+            elif stance.kind == StanceKind.FIXED:
+                row_z.append(2)
+                row_text.append("FIXED rule")
+            else:
+                row_z.append(1)
+                row_text.append(f"flex · matters {stance.weight}/5")
+        z.append(row_z)
+        text.append(row_text)
+    size = font_size(projector)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[p.name for p in partners], y=[t.title for t in topics], text=text,
+        texttemplate="%{text}", textfont={"size": size - 2}, showscale=False, zmin=0, zmax=2,
+        colorscale=[[0, grey], [0.5, flex_colour], [1, fixed_colour]], xgap=3, ygap=3,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
+    fig.update_traces(textfont_color=INK)
+    # A fixed cell is dark, so its words are written white on it.
+    for row, topic in enumerate(topics):
+        for column, partner in enumerate(partners):
+            if z[row][column] == 2:
+                fig.add_annotation(x=partner.name, y=topic.title, text="FIXED rule",
+                                   showarrow=False, font={"color": "#ffffff", "size": size - 2})
+    fig.update_xaxes(side="top", tickfont={"size": size - 2})
+    fig.update_yaxes(autorange="reversed", tickfont={"size": size - 2})
+    return _styled(fig, "Where each partner can flex, and where a rule is fixed",
+                   projector=projector, height=140 + 46 * max(len(topics), 1))
+
+
+def topic_ranges(topic: Topic, partners: Sequence[Partner], stances: Mapping[int, StanceView],
+                 rules: Sequence[FixedConstraint], *, fair_point: float | None = None,
+                 agreed: float | None = None, projector: bool = False) -> go.Figure:
+    """A numeric topic: each partner's shared range, its preferred value, every fixed rule as a
+    hard line, the fair point and the agreed value. A private range is not drawn at all."""
+    fig = go.Figure()
+    names = [p.name for p in partners]
+    for partner in partners:
+        stance = stances.get(partner.id)
+        if stance is None or stance.kind != StanceKind.FLEX:
+            continue
+        if stance.public_min is not None and stance.public_max is not None:
+            fig.add_trace(go.Scatter(
+                x=[stance.public_min, stance.public_max], y=[partner.name, partner.name],
+                mode="lines", line={"color": partner.colour, "width": 14},
+                name=f"{partner.name}: can accept", showlegend=False,
+                hovertemplate=f"{partner.name} can accept %{{x}}<extra></extra>"))
+        label = "prefers" + ("" if stance.public_min is not None else " (range private)")
+        fig.add_trace(go.Scatter(
+            x=[stance.preferred_number], y=[partner.name], mode="markers+text",
+            marker={"symbol": _symbol(partners, partner.id), "size": 20, "color": partner.colour,
+                    "line": {"color": INK, "width": 2}},
+            text=[f"{label} {stance.preferred_number:g}"], textposition="top center",
+            name=partner.name, showlegend=False))
+    for rule in rules:
+        for bound, word in ((rule.allowed_min, "at least"), (rule.allowed_max, "at most")):
+            if bound is not None:
+                fig.add_vline(x=bound, line={"color": INK, "width": 4},
+                              annotation={"text": f"rule: {word} {bound:g}",
+                                          "font": {"size": font_size(projector) - 2}})
+    if fair_point is not None and agreed is None:
+        fig.add_vline(x=fair_point, line={"color": INK, "width": 2, "dash": "dot"},
+                      annotation={"text": f"fair point {fair_point:g}", "yanchor": "bottom"})
+    if agreed is not None:
+        fig.add_vline(x=agreed, line={"color": "#007a3d", "width": 4, "dash": "dash"},
+                      annotation={"text": f"agreed {agreed:g}", "yanchor": "bottom"})
+    fig.update_xaxes(range=[topic.lower_bound, topic.upper_bound], title=topic.unit or None)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
+    return _styled(fig, f"{topic.title}: where each partner stands",
+                   projector=projector, height=170 + 70 * max(len(partners), 1))
+
+
+def options_positions(topic: Topic, partners: Sequence[Partner],
+                      stances: Mapping[int, StanceView], rules: Sequence[FixedConstraint], *,
+                      agreed: str | None = None, projector: bool = False) -> go.Figure:
+    """An options topic: for each option, who prefers it, who shares it can accept it, and
+    whether a fixed rule rules it out — in words in every cell."""
+    allowed = set(topic.options)
+    for rule in rules:
+        if rule.allowed_options:
+            allowed &= set(rule.allowed_options)
+    columns = [*[p.name for p in partners], "Fixed rules"]
+    z, text = [], []
+    for option in topic.options:
+        row_z, row_text = [], []
+        for partner in partners:
+            stance = stances.get(partner.id)
+            if stance is None or stance.kind != StanceKind.FLEX:
+                word, level = ("—", 0)
+            elif stance.preferred_option == option:
+                word, level = ("prefers", 3)
+            elif option in stance.public_options:
+                word, level = ("can accept", 2)
+            else:
+                word, level = ("", 0)
+            row_z.append(level)
+            row_text.append(word)
+        row_z.append(0 if option in allowed else 1)
+        row_text.append("allowed" if option in allowed else "RULED OUT")
+        z.append(row_z)
+        text.append(row_text)
+    labels = [f"{o}  ← agreed" if o == agreed else o for o in topic.options]
+    size = font_size(projector)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=columns, y=labels, text=text, texttemplate="%{text}",
+        textfont={"size": size - 2, "color": INK}, showscale=False, zmin=0, zmax=3, xgap=3,
+        ygap=3, colorscale=[[0, "#f7f7f7"], [0.34, "#fde0c5"], [0.67, "#cfe8f3"],
+                            [1, "#8cc5e3"]], hoverinfo="skip"))
+    fig.update_xaxes(side="top")
+    fig.update_yaxes(autorange="reversed")
+    return _styled(fig, f"{topic.title}: the options", projector=projector,
+                   height=150 + 52 * len(topic.options))
+
+
+def topic_convergence(topic: Topic, partners: Sequence[Partner], stats: Sequence[RoundStats],
+                      positions: Sequence[Mapping[int, float]], *, agreed: float | None = None,
+                      projector: bool = False) -> go.Figure:
+    """Round by round: the ratings' median with its middle half, and support; for a numeric
+    topic, each partner's position moving toward agreement."""
+    rounds = [s.round_no for s in stats]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=rounds, y=[s.median for s in stats], mode="lines+markers+text",
+        name="median rating (1 best, 8 block)", marker={"size": 16, "color": INK},
+        line={"color": INK, "width": 3},
+        error_y={"type": "data", "symmetric": False, "thickness": 3, "width": 10,
+                 "array": [(s.q3 - s.median) if s.q3 is not None else 0 for s in stats],
+                 "arrayminus": [(s.median - s.q1) if s.q1 is not None else 0 for s in stats]},
+        text=[f"{round(s.support_share * 100)} % support" for s in stats],
+        textposition="middle right"))
+    fig.update_yaxes(range=[8.5, 0.5], title="rating", dtick=1)
+    fig.update_xaxes(title="round", dtick=1)
+    if topic.kind == TopicKind.NUMERIC and any(positions):
+        for partner in partners:
+            xs = [r for r, p in zip(rounds, positions, strict=False) if partner.id in p]
+            ys = [p[partner.id] for p in positions if partner.id in p]
+            if not xs:
+                continue
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, yaxis="y2", mode="lines+markers", name=f"{partner.name}'s offer",
+                marker={"symbol": _symbol(partners, partner.id), "size": 16,
+                        "color": partner.colour, "line": {"color": INK, "width": 1}},
+                line={"color": partner.colour, "width": 3}))
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right",
+                                  "range": [topic.lower_bound, topic.upper_bound],
+                                  "title": f"offer ({topic.unit})" if topic.unit else "offer"})
+        if agreed is not None:
+            fig.add_hline(y=agreed, yref="y2", line={"color": "#007a3d", "dash": "dash",
+                                                     "width": 3},
+                          annotation={"text": f"agreed {agreed:g}"})
+    return _styled(fig, f"{topic.title}: round by round", projector=projector, height=420)
+
+
+# --- the workshop as a whole ---------------------------------------------------------------------
+
+
+def workshop_convergence(convergence: WorkshopConvergence, *,
+                         projector: bool = False) -> go.Figure:
+    fig = go.Figure()
+    dashes = ("solid", "dot", "dash", "longdash")
+    for dash, step in zip(dashes, convergence.steps, strict=False):
+        if not step.shares:
+            continue
+        fig.add_trace(go.Scatter(
+            x=list(range(1, len(step.shares) + 1)), y=[100 * v for v in step.shares],
+            mode="lines+markers", name=f"{STEP_NAMES[step.step]} ({step.items} items)",
+            line={"dash": dash, "width": 3}, marker={"size": 12}))
+    if convergence.overall:
+        fig.add_trace(go.Scatter(
+            x=list(range(1, len(convergence.overall) + 1)),
+            y=[100 * v for v in convergence.overall], mode="lines+markers+text",
+            name="whole workshop", line={"color": INK, "width": 5}, marker={"size": 14},
+            text=[f"{round(100 * v)} %" for v in convergence.overall],
+            textposition="top center"))
+    fig.update_yaxes(range=[0, 110], title="items at consensus (%)")
+    fig.update_xaxes(title="round", dtick=1)
+    return _styled(fig, "How much is settled, round by round", projector=projector, height=440)
+
+
+def balance_of_wins(balance: Mapping[int, Sequence[Movement]], partners: Sequence[Partner], *,
+                    projector: bool = False) -> go.Figure:
+    """How far each partner moved from where it started, weighted by how much each topic
+    mattered to it. One bar per partner; a long bar means it did much of the giving."""
+    rows = [p for p in partners if p.id in balance]
+    totals = [sum(m.weighted for m in balance[p.id]) for p in rows]
+    fig = go.Figure(go.Bar(
+        y=[p.name for p in rows], x=totals, orientation="h",
+        marker={"color": [p.colour for p in rows], "line": {"color": INK, "width": 2}},
+        text=[f"gave {t:.2f} · " + ", ".join(f"{m.title} {m.weighted:.2f}"
+                                             for m in balance[p.id] if m.weighted > 0)
+              if t > 0 else "got its opening position everywhere" for p, t in zip(rows, totals,
+                                                                                  strict=True)],
+        textposition="outside", cliponaxis=False))
+    top = max(totals, default=0)
+    fig.update_xaxes(range=[0, max(top * 2.2, 0.5)],
+                     title="how far it moved, weighted by importance")
+    fig.update_yaxes(autorange="reversed")
+    return _styled(fig, "Balance of wins: who did the giving", projector=projector,
+                   height=160 + 80 * max(len(rows), 1))
+
+
+# --- step 2 and step 4 ---------------------------------------------------------------------------
+
+
+def expectations_side_by_side(partners: Sequence[Partner],
+                              results: Mapping[int, Sequence[ExpectedResult]], *,
+                              projector: bool = False) -> go.Figure:
+    """Every partner's expected results, by how much each matters (1 to 5)."""
+    fig = go.Figure()
+    for partner in partners:
+        own = results.get(partner.id, [])
+        if not own:
+            continue
+        fig.add_trace(go.Bar(
+            y=[_short(r.text) for r in own], x=[r.importance for r in own], orientation="h",
+            name=partner.name, marker={"color": partner.colour, "line": {"color": INK,
+                                                                          "width": 1.5}},
+            text=[f"{r.importance}/5 · {r.theme or 'no theme yet'}" for r in own],
+            textposition="inside", insidetextanchor="start"))
+    fig.update_xaxes(range=[0, 5], dtick=1, title="how much it matters")
+    fig.update_yaxes(autorange="reversed")
+    count = sum(len(v) for v in results.values())
+    return _styled(fig, "What each partner expects, and how much it matters",
+                   projector=projector, height=160 + 48 * max(count, 1))
+
+
+def milestone_timeline(milestones: Sequence[Milestone], partners: Sequence[Partner], *,
+                       projector: bool = False) -> go.Figure:
+    """Each milestone on its date, with a bar for how long it may slip."""
+    fig = go.Figure()
+    labels = [f"{m.title}" for m in milestones]
+    for milestone, label in zip(milestones, labels, strict=True):
+        owner = _partner(partners, milestone.owner_partner_id) if milestone.owner_partner_id \
+            else None
+        colour = owner.colour if owner else "#999999"
+        if milestone.slack_days:
+            end = milestone.due_on + timedelta(days=milestone.slack_days)
+            fig.add_trace(go.Scatter(x=[milestone.due_on, end], y=[label, label], mode="lines",
+                                     line={"color": colour, "width": 12}, showlegend=False,
+                                     hoverinfo="skip"))
+        fig.add_trace(go.Scatter(
+            x=[milestone.due_on], y=[label], mode="markers+text",
+            marker={"symbol": _symbol(partners, owner.id) if owner else "circle", "size": 18,
+                    "color": colour, "line": {"color": INK, "width": 2}},
+            text=[f"{milestone.due_on:%d %b}"
+                  + (f" (+{milestone.slack_days} d)" if milestone.slack_days else " (no slack)")
+                  + (f" · {owner.name}" if owner else "")],
+            textposition="middle right", showlegend=False, cliponaxis=False))
+    if milestones:
+        first = min(m.due_on for m in milestones)
+        last = max(m.due_on + timedelta(days=m.slack_days) for m in milestones)
+        fig.update_xaxes(range=[first - timedelta(days=10), last + timedelta(days=120)])
+    fig.update_yaxes(autorange="reversed")
+    return _styled(fig, "Milestones, and how long each may slip", projector=projector,
+                   height=150 + 52 * max(len(milestones), 1))
+
+
+def capacity_against_demand(balance: Mapping[tuple[int, date], MonthBalance],
+                            partners: Sequence[Partner], *,
+                            projector: bool = False) -> go.Figure:
+    """Per partner, month by month: hours committed beside hours the plan asks; overloads are
+    written on the chart, not only coloured."""
+    fig = go.Figure()
+    for partner in partners:
+        months = sorted(month for pid, month in balance if pid == partner.id)
+        if not months:
+            continue
+        rows = [balance[(partner.id, month)] for month in months]
+        x = [[partner.name] * len(months), [f"{m:%b %y}" for m in months]]
+        fig.add_trace(go.Bar(x=x, y=[r.committed for r in rows], name=f"{partner.name}: can give",
+                             marker={"color": partner.colour, "line": {"color": INK,
+                                                                       "width": 1}},
+                             text=["cannot" if r.unavailable else "" for r in rows],
+                             textposition="inside"))
+        fig.add_trace(go.Scatter(
+            x=x, y=[r.demanded for r in rows], mode="markers+text",
+            marker={"symbol": "line-ew", "size": 30, "line": {"color": INK, "width": 4}},
+            name=f"{partner.name}: asked", showlegend=False,
+            text=["⚠ over" if r.overloaded else "" for r in rows], textposition="top center"))
+    fig.update_yaxes(title="staff hours")
+    return _styled(fig, "Capacity against demand (bars: can give · dash: asked)",
+                   projector=projector, height=460)
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+
+def show(fig: go.Figure, key: str) -> None:
+    """Draw a figure with our own styling (not Streamlit's theme) and no toolbar on the wall."""
+    st.plotly_chart(fig, theme=None, key=key, config={"displayModeBar": False})

@@ -602,6 +602,11 @@ def _topic_and_partner(session: Session, topic_id: int, partner_id: int) -> tupl
     return topic, partner
 
 
+def partners_of(session: Session, workshop_id: int) -> list[Partner]:
+    """The workshop's partners in their on-screen order."""
+    return _partners(session, workshop_id)
+
+
 def _partners(session: Session, workshop_id: int) -> list[Partner]:
     return list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
                              .order_by(Partner.position, Partner.id)).all())

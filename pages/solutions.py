@@ -5,14 +5,14 @@ from html import escape
 
 import streamlit as st
 
-from models import solutions
+from models import convergence, solutions
 from models.db import reading
 from models.ratings import raters
 from models.rules import describe_rule
 from models.schema import Outcome, Partner, StanceKind, Step, Topic, TopicKind
 from models.solutions import RoundView, StanceView, TopicView, describe_value
 from models.steps import reveal
-from ui import projector
+from ui import charts, projector
 from ui.chrome import workshop_or_stop
 from ui.forms import field_error, form_error, save, seed, seed_from
 from ui.partners import chip
@@ -71,6 +71,37 @@ def stances(view: TopicView) -> None:
                 st.html(chip(partner.name, partner.colour))
                 stance_card(view.topic, view.stances.get(partner.id))
     common_ground(view)
+    position_chart(view)
+
+
+def position_chart(view: TopicView) -> None:
+    agreement = view.agreement if view.agreement and view.agreement.outcome == Outcome.AGREED \
+        else None
+    if view.topic.kind == TopicKind.NUMERIC and view.stances:
+        charts.show(charts.topic_ranges(
+            view.topic, view.partners, view.stances, view.rules,
+            fair_point=view.ground.fair_point, projector=projector.is_on(),
+            agreed=agreement.value_number if agreement else None), f"ranges{view.topic.id}")
+    elif view.topic.kind == TopicKind.OPTIONS and view.stances:
+        charts.show(charts.options_positions(
+            view.topic, view.partners, view.stances, view.rules, projector=projector.is_on(),
+            agreed=agreement.value_option if agreement else None), f"options{view.topic.id}")
+
+
+def round_chart(view: TopicView) -> None:
+    with reading(engine()) as session:
+        inputs = convergence.topic_rounds(session, view.topic.id)
+    stats = convergence.round_stats(inputs, min_support=view.workshop.rule_min_support,
+                                    block_from=view.workshop.rule_block_from,
+                                    span=convergence.topic_span(view.topic))
+    agreement = view.agreement
+    agreed = (agreement.value_number if agreement and agreement.outcome == Outcome.AGREED
+              else None)
+    with st.expander("Chart: round by round", expanded=projector.is_on()):
+        charts.show(charts.topic_convergence(view.topic, view.partners, stats,
+                                             [r.positions for r in inputs], agreed=agreed,
+                                             projector=projector.is_on()),
+                    f"rounds{view.topic.id}")
 
 
 def stance_card(topic: Topic, stance: StanceView | None) -> None:
@@ -180,6 +211,8 @@ def save_rule(topic: Topic, partner_id: int) -> None:
 
 def rounds(view: TopicView) -> None:
     st.subheader("Rounds")
+    if view.rounds:
+        round_chart(view)
     for earlier in view.rounds[:-1]:
         with st.expander(f"Round {earlier.proposal.round_no}: {proposal_words(view, earlier)}"):
             round_summary(view, earlier)
@@ -384,6 +417,16 @@ def put_outcome(view: TopicView, prefix: str) -> None:
 step_header(Step.SOLUTIONS, workshop_id, role.actor)
 show_flash()
 form_error(form_errors("reveal"))
+with st.expander("All topics at a glance: who can flex, and where a rule is fixed"):
+    with reading(engine()) as session:
+        everyone = solutions.stance_map(session, workshop_id)
+        listed = solutions.topic_rows(session, workshop_id)
+        partners = solutions.partners_of(session, workshop_id)
+    if everyone:
+        charts.show(charts.flex_fixed_map([row.topic for row in listed], partners, everyone,
+                                          projector=projector.is_on()), "chart_map")
+    else:
+        st.write("Shown once the partners' positions are revealed.")
 topic_id = choose_topic()
 if topic_id is not None:
     with reading(engine()) as session:

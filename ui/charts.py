@@ -8,11 +8,13 @@ no internet is needed. Private limits never reach a figure: range charts draw on
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from models.convergence import Movement, RoundStats, WorkshopConvergence
 from models.pacing import MonthBalance
@@ -38,15 +40,44 @@ def font_size(projector: bool) -> int:
     return 22 if projector else 16
 
 
-def _styled(fig: go.Figure, title: str, *, projector: bool, height: int) -> go.Figure:
+def _styled(fig: go.Figure, title: str, *, projector: bool, height: int,
+            label_lines_on_top: int = 0) -> go.Figure:
+    """Title at the top, the legend (if any) on its own line under it, then the plot. Axis
+    labels drawn above the plot need their own room: ``label_lines_on_top`` lines of it."""
     size = font_size(projector)
-    fig.update_layout(template="simple_white", title={"text": title, "font": {"size": size + 4}},
-                      font={"size": size, "color": INK}, height=height,
-                      margin={"l": 10, "r": 10, "t": 60 + size, "b": 10},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+    top = (2 * size + 30 + _legend_lines(fig, size) * (size + 16)
+           + label_lines_on_top * int(size * 1.3))
+    fig.update_layout(template="simple_white",
+                      title={"text": title, "font": {"size": size + 4}, "x": 0, "xanchor": "left",
+                             "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
+                      font={"size": size, "color": INK}, height=height + top,
+                      margin={"l": 10, "r": 20, "t": top, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
                               "font": {"size": size}},
                       hoverlabel={"font": {"size": size}})
     return fig
+
+
+def _wrapped(name: str, width: int = 16) -> str:
+    return "<br>".join(textwrap.wrap(name, width)) or name
+
+
+def _legend_lines(fig: go.Figure, size: int, width: int = 1000) -> int:
+    """How many lines a horizontal legend takes: long partner names wrap onto several."""
+    names = [trace.name for trace in fig.data if trace.showlegend is not False and trace.name]
+    if len(names) < 2 and not any(trace.showlegend for trace in fig.data):
+        return 0
+    lines, used = 1, 0.0
+    for name in names:
+        item = len(name) * size * 0.62 + 60
+        if used and used + item > width:
+            lines, used = lines + 1, 0.0
+        used += item
+    return lines
+
+
+def _label_lines(names: Iterable[str]) -> int:
+    return max((_wrapped(name).count("<br>") + 1 for name in names), default=1) + 1
 
 
 def _symbol(partners: Sequence[Partner], partner_id: int) -> str:
@@ -84,7 +115,7 @@ def flex_fixed_map(topics: Sequence[Topic], partners: Sequence[Partner],
         text.append(row_text)
     size = font_size(projector)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[p.name for p in partners], y=[t.title for t in topics], text=text,
+        z=z, x=[_wrapped(p.name) for p in partners], y=[t.title for t in topics], text=text,
         texttemplate="%{text}", textfont={"size": size - 2}, showscale=False, zmin=0, zmax=2,
         colorscale=[[0, grey], [0.5, flex_colour], [1, fixed_colour]], xgap=3, ygap=3,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
@@ -93,12 +124,13 @@ def flex_fixed_map(topics: Sequence[Topic], partners: Sequence[Partner],
     for row, topic in enumerate(topics):
         for column, partner in enumerate(partners):
             if z[row][column] == 2:
-                fig.add_annotation(x=partner.name, y=topic.title, text="FIXED rule",
+                fig.add_annotation(x=_wrapped(partner.name), y=topic.title, text="FIXED rule",
                                    showarrow=False, font={"color": "#ffffff", "size": size - 2})
-    fig.update_xaxes(side="top", tickfont={"size": size - 2})
+    fig.update_xaxes(side="top", tickfont={"size": size - 2}, tickangle=0)
     fig.update_yaxes(autorange="reversed", tickfont={"size": size - 2})
     return _styled(fig, "Where each partner can flex, and where a rule is fixed",
-                   projector=projector, height=140 + 46 * max(len(topics), 1))
+                   projector=projector, height=40 + 46 * max(len(topics), 1),
+                   label_lines_on_top=_label_lines(p.name for p in partners))
 
 
 def topic_ranges(topic: Topic, partners: Sequence[Partner], stances: Mapping[int, StanceView],
@@ -129,14 +161,17 @@ def topic_ranges(topic: Topic, partners: Sequence[Partner], stances: Mapping[int
         for bound, word in ((rule.allowed_min, "at least"), (rule.allowed_max, "at most")):
             if bound is not None:
                 fig.add_vline(x=bound, line={"color": INK, "width": 4},
+                              annotation_position="top left",
                               annotation={"text": f"rule: {word} {bound:g}",
                                           "font": {"size": font_size(projector) - 2}})
     if fair_point is not None and agreed is None:
         fig.add_vline(x=fair_point, line={"color": INK, "width": 2, "dash": "dot"},
-                      annotation={"text": f"fair point {fair_point:g}", "yanchor": "bottom"})
+                      annotation_position="bottom right",
+                      annotation={"text": f"fair point {round(fair_point, 1):g}"})
     if agreed is not None:
-        fig.add_vline(x=agreed, line={"color": "#007a3d", "width": 4, "dash": "dash"},
-                      annotation={"text": f"agreed {agreed:g}", "yanchor": "bottom"})
+        fig.add_vline(x=agreed, line={"color": "#00542a", "width": 4, "dash": "dash"},
+                      annotation_position="bottom right",
+                      annotation={"text": f"agreed {agreed:g}", "font": {"color": "#00542a"}})
     fig.update_xaxes(range=[topic.lower_bound, topic.upper_bound], title=topic.unit or None)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)))
     return _styled(fig, f"{topic.title}: where each partner stands",
@@ -152,7 +187,7 @@ def options_positions(topic: Topic, partners: Sequence[Partner],
     for rule in rules:
         if rule.allowed_options:
             allowed &= set(rule.allowed_options)
-    columns = [*[p.name for p in partners], "Fixed rules"]
+    columns = [*[_wrapped(p.name) for p in partners], "Fixed rules"]
     z, text = [], []
     for option in topic.options:
         row_z, row_text = [], []
@@ -179,49 +214,56 @@ def options_positions(topic: Topic, partners: Sequence[Partner],
         textfont={"size": size - 2, "color": INK}, showscale=False, zmin=0, zmax=3, xgap=3,
         ygap=3, colorscale=[[0, "#f7f7f7"], [0.34, "#fde0c5"], [0.67, "#cfe8f3"],
                             [1, "#8cc5e3"]], hoverinfo="skip"))
-    fig.update_xaxes(side="top")
+    fig.update_xaxes(side="top", tickangle=0)
     fig.update_yaxes(autorange="reversed")
     return _styled(fig, f"{topic.title}: the options", projector=projector,
-                   height=150 + 52 * len(topic.options))
+                   height=40 + 52 * len(topic.options),
+                   label_lines_on_top=_label_lines([*(p.name for p in partners), "Fixed rules"]))
 
 
 def topic_convergence(topic: Topic, partners: Sequence[Partner], stats: Sequence[RoundStats],
                       positions: Sequence[Mapping[int, float]], *, agreed: float | None = None,
                       projector: bool = False) -> go.Figure:
-    """Round by round: the ratings' median with its middle half, and support; for a numeric
-    topic, each partner's position moving toward agreement."""
+    """Round by round. Above: the ratings' median with its middle half, and support. Below (a
+    numeric topic): each partner's offer moving toward agreement."""
     rounds = [s.round_no for s in stats]
-    fig = go.Figure()
+    offers = topic.kind == TopicKind.NUMERIC and any(positions)
+    fig = make_subplots(rows=2 if offers else 1, cols=1, shared_xaxes=True,
+                        vertical_spacing=0.12,
+                        subplot_titles=["Ratings (1 whole-hearted … 8 block)",
+                                        "Each partner's offer"] if offers else None)
     fig.add_trace(go.Scatter(
-        x=rounds, y=[s.median for s in stats], mode="lines+markers+text",
-        name="median rating (1 best, 8 block)", marker={"size": 16, "color": INK},
-        line={"color": INK, "width": 3},
+        x=rounds, y=[s.median for s in stats], mode="lines+markers+text", showlegend=False,
+        name="median rating", marker={"size": 16, "color": INK}, line={"color": INK, "width": 3},
         error_y={"type": "data", "symmetric": False, "thickness": 3, "width": 10,
                  "array": [(s.q3 - s.median) if s.q3 is not None else 0 for s in stats],
                  "arrayminus": [(s.median - s.q1) if s.q1 is not None else 0 for s in stats]},
-        text=[f"{round(s.support_share * 100)} % support" for s in stats],
-        textposition="middle right"))
-    fig.update_yaxes(range=[8.5, 0.5], title="rating", dtick=1)
-    fig.update_xaxes(title="round", dtick=1)
-    if topic.kind == TopicKind.NUMERIC and any(positions):
+        text=[f"  median {s.median:g} · {round(s.support_share * 100)} % support"
+              if s.median is not None else "  no ratings" for s in stats],
+        textposition="middle right", cliponaxis=False), row=1, col=1)
+    fig.update_yaxes(range=[8.5, 0.5], dtick=1, title="rating", row=1, col=1)
+    if offers:
         for partner in partners:
             xs = [r for r, p in zip(rounds, positions, strict=False) if partner.id in p]
             ys = [p[partner.id] for p in positions if partner.id in p]
-            if not xs:
-                continue
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, yaxis="y2", mode="lines+markers", name=f"{partner.name}'s offer",
-                marker={"symbol": _symbol(partners, partner.id), "size": 16,
-                        "color": partner.colour, "line": {"color": INK, "width": 1}},
-                line={"color": partner.colour, "width": 3}))
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right",
-                                  "range": [topic.lower_bound, topic.upper_bound],
-                                  "title": f"offer ({topic.unit})" if topic.unit else "offer"})
+            if xs:
+                fig.add_trace(go.Scatter(
+                    x=xs, y=ys, mode="lines+markers", name=partner.name,
+                    marker={"symbol": _symbol(partners, partner.id), "size": 16,
+                            "color": partner.colour, "line": {"color": INK, "width": 1}},
+                    line={"color": partner.colour, "width": 3}), row=2, col=1)
+        fig.update_yaxes(range=[topic.lower_bound, topic.upper_bound], title=topic.unit or None,
+                         row=2, col=1)
         if agreed is not None:
-            fig.add_hline(y=agreed, yref="y2", line={"color": "#007a3d", "dash": "dash",
-                                                     "width": 3},
-                          annotation={"text": f"agreed {agreed:g}"})
-    return _styled(fig, f"{topic.title}: round by round", projector=projector, height=420)
+            fig.add_hline(y=agreed, row=2, col=1, line={"color": "#00542a", "dash": "dash",
+                                                        "width": 3},
+                          annotation={"text": f"agreed {agreed:g}",
+                                      "font": {"color": "#00542a"}})
+    fig.update_xaxes(dtick=1, range=[0.7, max(rounds, default=1) + 0.8])
+    fig.update_xaxes(title="round", row=2 if offers else 1, col=1)
+    fig.update_annotations(font={"size": font_size(projector)})
+    return _styled(fig, f"{topic.title}: round by round", projector=projector,
+                   height=520 if offers else 300)
 
 
 # --- the workshop as a whole ---------------------------------------------------------------------
@@ -230,14 +272,19 @@ def topic_convergence(topic: Topic, partners: Sequence[Partner], stats: Sequence
 def workshop_convergence(convergence: WorkshopConvergence, *,
                          projector: bool = False) -> go.Figure:
     fig = go.Figure()
-    dashes = ("solid", "dot", "dash", "longdash")
-    for dash, step in zip(dashes, convergence.steps, strict=False):
+    # Steps are not partners: shades of grey with their own dash and marker, never a partner's
+    # colour.
+    looks = (("#5a5a5a", "dot", "square"), ("#7a7a7a", "dash", "diamond"),
+             ("#9a9a9a", "longdash", "triangle-up"))
+    for (colour, dash, symbol), step in zip(looks, convergence.steps, strict=False):
         if not step.shares:
             continue
+        items = f"{step.items} item{'s' if step.items != 1 else ''}"
         fig.add_trace(go.Scatter(
             x=list(range(1, len(step.shares) + 1)), y=[100 * v for v in step.shares],
-            mode="lines+markers", name=f"{STEP_NAMES[step.step]} ({step.items} items)",
-            line={"dash": dash, "width": 3}, marker={"size": 12}))
+            mode="lines+markers", name=f"{STEP_NAMES[step.step]} ({items})",
+            line={"dash": dash, "width": 3, "color": colour},
+            marker={"size": 14, "symbol": symbol, "color": colour}))
     if convergence.overall:
         fig.add_trace(go.Scatter(
             x=list(range(1, len(convergence.overall) + 1)),
@@ -253,23 +300,30 @@ def workshop_convergence(convergence: WorkshopConvergence, *,
 def balance_of_wins(balance: Mapping[int, Sequence[Movement]], partners: Sequence[Partner], *,
                     projector: bool = False) -> go.Figure:
     """How far each partner moved from where it started, weighted by how much each topic
-    mattered to it. One bar per partner; a long bar means it did much of the giving."""
+    mattered to it: one bar per partner, one segment per topic it gave on. A long bar means it
+    did much of the giving."""
     rows = [p for p in partners if p.id in balance]
+    names = [_wrapped(p.name, 22) for p in rows]
+    fig = go.Figure()
+    titles = list(dict.fromkeys(m.title for p in rows for m in balance[p.id] if m.weighted > 0))
+    for title in titles:
+        values = [next((m.weighted for m in balance[p.id] if m.title == title), 0) for p in rows]
+        fig.add_trace(go.Bar(
+            y=names, x=values, orientation="h", showlegend=False,
+            marker={"color": [p.colour for p in rows], "line": {"color": "#ffffff", "width": 3}},
+            hovertemplate=f"{title}: %{{x:.2f}}<extra></extra>"))
     totals = [sum(m.weighted for m in balance[p.id]) for p in rows]
-    fig = go.Figure(go.Bar(
-        y=[p.name for p in rows], x=totals, orientation="h",
-        marker={"color": [p.colour for p in rows], "line": {"color": INK, "width": 2}},
-        text=[f"gave {t:.2f} · " + ", ".join(f"{m.title} {m.weighted:.2f}"
-                                             for m in balance[p.id] if m.weighted > 0)
-              if t > 0 else "got its opening position everywhere" for p, t in zip(rows, totals,
-                                                                                  strict=True)],
-        textposition="outside", cliponaxis=False))
-    top = max(totals, default=0)
-    fig.update_xaxes(range=[0, max(top * 2.2, 0.5)],
+    fig.add_trace(go.Scatter(
+        y=names, x=totals, mode="text", showlegend=False, textposition="middle right",
+        text=[f"  gave {t:.2f} on {sum(m.weighted > 0 for m in balance[p.id])} topic(s)"
+              if t > 0 else "  kept its opening position everywhere"
+              for p, t in zip(rows, totals, strict=True)]))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, max(max(totals, default=0) * 1.9, 0.5)],
                      title="how far it moved, weighted by importance")
     fig.update_yaxes(autorange="reversed")
     return _styled(fig, "Balance of wins: who did the giving", projector=projector,
-                   height=160 + 80 * max(len(rows), 1))
+                   height=110 + 80 * max(len(rows), 1))
 
 
 # --- step 2 and step 4 ---------------------------------------------------------------------------
@@ -299,60 +353,77 @@ def expectations_side_by_side(partners: Sequence[Partner],
 
 def milestone_timeline(milestones: Sequence[Milestone], partners: Sequence[Partner], *,
                        projector: bool = False) -> go.Figure:
-    """Each milestone on its date, with a bar for how long it may slip."""
+    """Each milestone on its date, with a bar for how long it may slip; the owner by colour,
+    shape and the legend's words."""
     fig = go.Figure()
-    labels = [f"{m.title}" for m in milestones]
-    for milestone, label in zip(milestones, labels, strict=True):
-        owner = _partner(partners, milestone.owner_partner_id) if milestone.owner_partner_id \
-            else None
+    owners = {m.owner_partner_id for m in milestones}
+    for partner in partners:
+        if partner.id in owners:
+            fig.add_trace(go.Scatter(
+                x=[None], y=[None], mode="markers", name=partner.name, showlegend=True,
+                marker={"symbol": _symbol(partners, partner.id), "size": 16,
+                        "color": partner.colour, "line": {"color": INK, "width": 2}}))
+    for milestone in milestones:
+        owner = _partner(partners, milestone.owner_partner_id)
         colour = owner.colour if owner else "#999999"
         if milestone.slack_days:
             end = milestone.due_on + timedelta(days=milestone.slack_days)
-            fig.add_trace(go.Scatter(x=[milestone.due_on, end], y=[label, label], mode="lines",
+            fig.add_trace(go.Scatter(x=[milestone.due_on, end],
+                                     y=[milestone.title, milestone.title], mode="lines",
                                      line={"color": colour, "width": 12}, showlegend=False,
                                      hoverinfo="skip"))
+        slack = f"may slip {milestone.slack_days} d" if milestone.slack_days else "no slack"
         fig.add_trace(go.Scatter(
-            x=[milestone.due_on], y=[label], mode="markers+text",
+            x=[milestone.due_on], y=[milestone.title], mode="markers+text", showlegend=False,
             marker={"symbol": _symbol(partners, owner.id) if owner else "circle", "size": 18,
                     "color": colour, "line": {"color": INK, "width": 2}},
-            text=[f"{milestone.due_on:%d %b}"
-                  + (f" (+{milestone.slack_days} d)" if milestone.slack_days else " (no slack)")
-                  + (f" · {owner.name}" if owner else "")],
-            textposition="middle right", showlegend=False, cliponaxis=False))
+            text=[f"  {milestone.due_on:%d %b} · {slack}"], textposition="middle right",
+            cliponaxis=False))
     if milestones:
         first = min(m.due_on for m in milestones)
         last = max(m.due_on + timedelta(days=m.slack_days) for m in milestones)
-        fig.update_xaxes(range=[first - timedelta(days=10), last + timedelta(days=120)])
-    fig.update_yaxes(autorange="reversed")
+        span = max((last - first).days, 30)
+        fig.update_xaxes(range=[first - timedelta(days=10),
+                                last + timedelta(days=int(span * 0.45) + 20)])
+    # The legend's placeholder points have no position, so the axes are typed explicitly.
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(type="category", autorange="reversed")
     return _styled(fig, "Milestones, and how long each may slip", projector=projector,
-                   height=150 + 52 * max(len(milestones), 1))
+                   height=60 + 52 * max(len(milestones), 1))
 
 
 def capacity_against_demand(balance: Mapping[tuple[int, date], MonthBalance],
                             partners: Sequence[Partner], *,
                             projector: bool = False) -> go.Figure:
-    """Per partner, month by month: hours committed beside hours the plan asks; overloads are
-    written on the chart, not only coloured."""
-    fig = go.Figure()
-    for partner in partners:
-        months = sorted(month for pid, month in balance if pid == partner.id)
-        if not months:
-            continue
-        rows = [balance[(partner.id, month)] for month in months]
-        x = [[partner.name] * len(months), [f"{m:%b %y}" for m in months]]
-        fig.add_trace(go.Bar(x=x, y=[r.committed for r in rows], name=f"{partner.name}: can give",
-                             marker={"color": partner.colour, "line": {"color": INK,
-                                                                       "width": 1}},
-                             text=["cannot" if r.unavailable else "" for r in rows],
-                             textposition="inside"))
+    """One row per partner, month by month: bars for the hours it can give, a dash for the
+    hours the plan asks; an overload is written above its month, not only coloured."""
+    rows = [p for p in partners if any(pid == p.id for pid, _ in balance)]
+    months = sorted({month for _, month in balance})
+    size = font_size(projector)
+    fig = make_subplots(rows=max(len(rows), 1), cols=1, shared_xaxes=True,
+                        vertical_spacing=0.22 / max(len(rows), 1),
+                        subplot_titles=[p.name for p in rows])
+    for row, partner in enumerate(rows, start=1):
+        cells = [balance.get((partner.id, month)) for month in months]
+        fig.add_trace(go.Bar(
+            x=months, y=[c.committed if c else 0 for c in cells], showlegend=False,
+            marker={"color": partner.colour, "line": {"color": INK, "width": 1}},
+            text=["cannot commit" if c and c.unavailable else "" for c in cells],
+            textposition="outside", cliponaxis=False,
+            hovertemplate="%{x|%b %Y}: can give %{y} h<extra></extra>"),
+            row=row, col=1)
         fig.add_trace(go.Scatter(
-            x=x, y=[r.demanded for r in rows], mode="markers+text",
-            marker={"symbol": "line-ew", "size": 30, "line": {"color": INK, "width": 4}},
-            name=f"{partner.name}: asked", showlegend=False,
-            text=["⚠ over" if r.overloaded else "" for r in rows], textposition="top center"))
-    fig.update_yaxes(title="staff hours")
+            x=months, y=[c.demanded if c else 0 for c in cells], mode="markers+text",
+            showlegend=False, marker={"symbol": "line-ew", "size": 26,
+                                      "line": {"color": INK, "width": 4}},
+            text=["⚠ over" if c and c.overloaded else "" for c in cells],
+            textposition="top center", cliponaxis=False,
+            hovertemplate="%{x|%b %Y}: asked %{y} h<extra></extra>"), row=row, col=1)
+        fig.update_yaxes(title="hours", row=row, col=1)
+    fig.update_xaxes(dtick="M1", tickformat="%b %y")
+    fig.update_annotations(font={"size": size})
     return _styled(fig, "Capacity against demand (bars: can give · dash: asked)",
-                   projector=projector, height=460)
+                   projector=projector, height=40 + 170 * max(len(rows), 1))
 
 
 def _short(text: str, limit: int = 48) -> str:

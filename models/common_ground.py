@@ -80,7 +80,8 @@ def _interior_point(topic: Topic, flex: Sequence[Stance], low: float,
     """
     if low >= high:
         return None
-    seed = f"{topic.id}:" + ",".join(f"{s.id}.{s.version}" for s in flex)
+    seed = f"{topic.id}:" + ",".join(f"{s.id}.{s.version}"
+                                     for s in sorted(flex, key=lambda s: s.id or 0))
     fraction = 0.25 + 0.5 * int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return low + fraction * (high - low)
 

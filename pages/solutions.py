@@ -5,7 +5,7 @@ from html import escape
 
 import streamlit as st
 
-from models import convergence, solutions
+from models import compromise, convergence, solutions
 from models.db import reading
 from models.ratings import raters
 from models.rules import describe_rule
@@ -130,23 +130,50 @@ def common_ground(view: TopicView) -> None:
         st.warning("The partners' acceptable ranges do not meet yet: someone has to move, "
                    "or the topic needs a different shape.")
         return
-    fair = (f"{round(ground.fair_point, 1):g} {view.topic.unit}".strip()
-            if ground.fair_point is not None else ground.fair_option)
-    if fair is None:
-        st.success("The partners' acceptable ranges meet.")
+    st.success("The partners' acceptable ranges meet.")
+    if view.agreement is not None and view.agreement.outcome == Outcome.AGREED:
         return
-    st.success(f"The partners' acceptable ranges meet. A fair point, weighted by how much the "
-               f"topic matters to each partner: **{fair}**.")
-    if view.agreement is None or view.agreement.outcome != Outcome.AGREED:
-        st.button("Use the fair point as the next proposal", key="use_fair_point",
-                  on_click=use_fair_point, args=(view.topic, ground.fair_point,
-                                                 ground.fair_option))
+    with reading(engine()) as session:
+        suggestion = compromise.topic_suggestion(session, view.topic.id)
+    if suggestion is None:
+        return
+    value = describe_value(view.topic, suggestion.number, suggestion.option, "")
+    words, use = st.columns([3, 1], vertical_alignment="center")
+    words.markdown(f"**Suggested compromise: {plain(value)}.** {plain(suggestion.why)}")
+    use.button("Propose it", key="use_suggestion", on_click=use_suggestion,
+               args=(view.topic, suggestion.number, suggestion.option))
 
 
-def use_fair_point(topic: Topic, number: float | None, option: str | None) -> None:
+def use_suggestion(topic: Topic, number: float | None, option: str | None) -> None:
     prefix = f"proposal{topic.id}"
-    st.session_state[f"{prefix}_number"] = round(number, 1) if number is not None else None
+    st.session_state[f"{prefix}_number"] = number
     st.session_state[f"{prefix}_option"] = option
+    st.session_state[f"{prefix}_note"] = "The app's suggested compromise"
+
+
+def package_deals() -> None:
+    """Trades across the open topics: each partner gives where it cares least."""
+    with reading(engine()) as session:
+        offer = compromise.workshop_packages(session, workshop_id)
+        partners = solutions.partners_of(session, workshop_id)
+    if not offer.packages:
+        return
+    with st.expander(f"Package deals across the {len(offer.topics)} open topics"):
+        st.caption("Each package settles several topics at once: every partner gives a little "
+                   "where the topic matters least to it and gains where it matters most. Every "
+                   "value lies inside what all partners can accept.")
+        for package in offer.packages:
+            st.markdown(f"**{plain(package.label)}**")
+            st.markdown("\n".join(
+                f"- {plain(topic.title)}: "
+                f"**{plain(describe_value(topic, *package.values[topic.id], ''))}**"
+                for topic in offer.topics if topic.id in package.values))
+            moods = [f"{p.name}: {compromise.satisfaction_words(package.satisfaction[p.id])}"
+                     for p in partners if p.id in package.satisfaction]
+            st.caption(plain(" · ".join(moods)))
+            if (offer.balanced is not None and package.label != offer.balanced.label
+                    and compromise.better_for_everyone(package, offer.balanced)):
+                st.caption("Better for every partner than the balanced package.")
 
 
 def stance_entry(view: TopicView) -> None:
@@ -428,6 +455,7 @@ with st.expander("All topics at a glance: who can flex, and where a rule is fixe
     else:
         st.write("Shown once the partners' positions are revealed.")
 topic_id = choose_topic()
+package_deals()
 if topic_id is not None:
     with reading(engine()) as session:
         view = solutions.topic_view(session, topic_id)

@@ -156,7 +156,7 @@ def topic_ranges(topic: Topic, partners: Sequence[Partner], stances: Mapping[int
             marker={"symbol": _symbol(partners, partner.id), "size": 20, "color": partner.colour,
                     "line": {"color": INK, "width": 2}},
             text=[f"{label} {stance.preferred_number:g}"], textposition="top center",
-            name=partner.name, showlegend=False))
+            name=partner.name, showlegend=False, cliponaxis=False))
     for rule in rules:
         for bound, word in ((rule.allowed_min, "at least"), (rule.allowed_max, "at most")):
             if bound is not None:

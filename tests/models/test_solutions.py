@@ -137,10 +137,19 @@ def _save_flex(engine, topic_id: int, partner_id: int, data: dict,
                                           actor="facilitator")
 
 
-def _add_rule(engine, topic_id: int, partner_id: int, data: dict) -> FixedConstraint:
+def _add_rule(engine, topic_id: int, partner_id: int, data: dict,
+              expected_version: int | None = None) -> FixedConstraint:
     with writing(engine) as session:
         return solutions.add_fixed_rule(session, topic_id=topic_id, partner_id=partner_id,
-                                        data=data, actor="facilitator")
+                                        data=data, actor="facilitator",
+                                        expected_version=expected_version)
+
+
+def _reveal(engine, room) -> None:
+    """Rules are named, and free text can be checked against them, only once revealed."""
+    with writing(engine) as session:
+        steps.reveal(session, workshop_id=room.workshop_id, step=Step.SOLUTIONS,
+                     actor="facilitator")
 
 
 def _propose(engine, topic_id: int, data: dict, confirmed: list[int] | None = None) -> Proposal:
@@ -363,11 +372,11 @@ def test_a_fixed_rule_makes_the_stance_fixed(engine, room):
 
 
 def test_a_fixed_rule_clears_what_the_flex_stance_said(engine, room):
-    _save_flex(engine, room.minutes, room.northside, {
+    flex = _save_flex(engine, room.minutes, room.northside, {
         "preferred_value": 5, "accept_min": 0, "accept_max": 15, "weight": 3,
         "wants_in_return": "Nothing more"})
 
-    _add_rule(engine, room.minutes, room.northside, SCOPE_RULE)
+    _add_rule(engine, room.minutes, room.northside, SCOPE_RULE, expected_version=flex.version)
 
     stance = _stance(engine, room.minutes, room.northside)
     assert (stance.kind, stance.preferred_value, stance.accept_min, stance.accept_max,
@@ -472,6 +481,7 @@ def test_a_proposal_that_does_not_fit_the_topic_is_refused(engine, room, topic, 
 
 
 def test_a_proposal_breaking_a_fixed_rule_is_refused_naming_partner_and_rule(engine, room):
+    _reveal(engine, room)
     _add_rule(engine, room.minutes, room.northside, {**SCOPE_RULE, "allowed_max": 20})
 
     with writing(engine) as session:
@@ -484,6 +494,7 @@ def test_a_proposal_breaking_a_fixed_rule_is_refused_naming_partner_and_rule(eng
 
 
 def test_every_broken_rule_is_named(engine, room):
+    _reveal(engine, room)
     _add_rule(engine, room.minutes, room.northside, {**SCOPE_RULE, "allowed_max": 20})
     _add_rule(engine, room.minutes, room.marlow, {**BOARD_RULE, "allowed_max": 22})
     _add_rule(engine, room.minutes, room.riverbend, {**BOARD_RULE, "allowed_min": 10})
@@ -504,6 +515,7 @@ def test_a_proposal_on_the_rules_bound_is_accepted(engine, room):
 
 
 def test_an_options_proposal_must_be_an_option_every_rule_allows(engine, room):
+    _reveal(engine, room)
     _add_rule(engine, room.billing, room.northside,
               {**SCOPE_RULE, "allowed_options": ["Partner bills", "Split by payer"]})
 
@@ -516,6 +528,7 @@ def test_an_options_proposal_must_be_an_option_every_rule_allows(engine, room):
 
 
 def test_a_text_proposal_needs_every_rule_confirmed_and_keeps_the_checks(engine, room):
+    _reveal(engine, room)
     board = _add_rule(engine, room.disputes, room.marlow, BOARD_RULE)
     scope = _add_rule(engine, room.disputes, room.northside, SCOPE_RULE)
     text = {"text": "Managers meet within a week, then directors"}
@@ -671,6 +684,7 @@ def test_round_ratings_land_on_the_round_and_its_verdict(engine, room):
                      "Northside FHC's Scope of project (HRSA PIN 2008-01)."),
 ], ids=["no value", "out of range", "breaks a rule"])
 def test_an_agreement_needs_a_value_that_honours_every_rule(engine, room, data, message):
+    _reveal(engine, room)
     _add_rule(engine, room.minutes, room.northside, {**SCOPE_RULE, "allowed_max": 20})
 
     with writing(engine) as session:
@@ -708,6 +722,7 @@ def test_a_parked_topic_needs_no_value_and_keeps_none(engine, room):
 
 
 def test_an_agreed_text_needs_every_rule_confirmed(engine, room):
+    _reveal(engine, room)
     board = _add_rule(engine, room.disputes, room.marlow, BOARD_RULE)
 
     with writing(engine) as session:
@@ -791,7 +806,7 @@ def test_stances_stay_hidden_until_the_step_is_revealed(engine, room):
     assert (hidden.revealed, hidden.stances, hidden.ground) == (False, {},
                                                                 CommonGround(exists=None))
     assert hidden.entered == {room.riverbend, room.northside, room.marlow}
-    assert [r.id for r in hidden.rules] == [rule.id]
+    assert hidden.rules == []  # a partner's rule is its pre-work until the reveal
     assert shown.revealed is True
     assert {pid: (s.kind, s.preferred, s.acceptable) for pid, s in shown.stances.items()} == {
         room.riverbend: (StanceKind.FLEX, "20 minutes", "private"),

@@ -38,6 +38,7 @@ SECTION_TITLES = {"mission": "Your mission", "expectations": "The results you ex
                   "capacity": "What you can commit, month by month"}
 MISSION_WORDS = {"mission": "your mission", "values": "your values",
                  "brings": "what you bring", "needs": "what you need"}
+LINK_GONE = "This link is not valid any more. Please ask your facilitator for a new one."
 
 
 # --- links ---------------------------------------------------------------------------------------
@@ -107,12 +108,23 @@ def set_locked(session: Session, *, workshop_id: int, locked: bool, actor: str) 
                        workshop_id=workshop_id)
 
 
+def ensure_link(session: Session, access: LinkAccess) -> None:
+    """Refuse a link revoked or expired since the page read it: a button's callback runs with the
+    access of the run before, so the link is checked again at the moment of the write."""
+    link = session.get(AccessLink, access.link_id)
+    if (link is None or link.purpose != LinkPurpose.PREWORK or link.revoked_at is not None
+            or (link.expires_at is not None and link.expires_at <= utcnow())
+            or link.partner_id != access.partner_id or link.workshop_id != access.workshop_id):
+        raise Invalid({"form": LINK_GONE})
+
+
 def ensure_open(session: Session, access: LinkAccess) -> Partner:
     """The link's partner, when its pre-work may still change; otherwise a plain refusal."""
+    ensure_link(session, access)
     partner = session.get(Partner, access.partner_id)
     workshop = session.get(Workshop, access.workshop_id)
     if partner is None or workshop is None or partner.workshop_id != workshop.id:
-        raise Invalid({"form": "This link is not valid any more."})
+        raise Invalid({"form": LINK_GONE})
     if workshop.prework_locked:
         raise Invalid({"form": "The facilitator has locked pre-work, so it can no longer "
                                "change. Thank you for your answers."})
@@ -120,14 +132,16 @@ def ensure_open(session: Session, access: LinkAccess) -> Partner:
 
 
 def partner_write(session: Session, access: LinkAccess, write: Callable[[Partner], object]) -> None:
-    """Run a partner's write after the lock check, and note the activity for the tracker."""
+    """Run a partner's write after the link and lock checks, and note the activity."""
     partner = ensure_open(session, access)
     write(partner)
-    touch(session, partner.id)
+    touch(session, access)
 
 
-def touch(session: Session, partner_id: int, *, opened: bool = False) -> None:
-    progress = _progress_row(session, partner_id)
+def touch(session: Session, access: LinkAccess, *, opened: bool = False) -> None:
+    """Note for the tracker that the link's partner opened or changed its pre-work."""
+    ensure_link(session, access)
+    progress = _progress_row(session, access.partner_id)
     now = utcnow()
     if opened and progress.opened_at is None:
         progress.opened_at = now
@@ -138,7 +152,7 @@ def touch(session: Session, partner_id: int, *, opened: bool = False) -> None:
 
 
 def mark_opened(session: Session, access: LinkAccess) -> None:
-    touch(session, access.partner_id, opened=True)
+    touch(session, access, opened=True)
 
 
 def save_note(session: Session, *, access: LinkAccess, note: str, expected_version: int,
@@ -241,6 +255,7 @@ class PartnerProgress:
     opened_at: datetime | None
     last_activity_at: datetime | None
     submitted_at: datetime | None
+    note_to_facilitator: str = ""
 
     @property
     def percent(self) -> int:
@@ -290,7 +305,8 @@ def progress(session: Session, workshop_id: int,
         report.append(PartnerProgress(partner=partner, sections=sections,
                                       opened_at=row.opened_at if row else None,
                                       last_activity_at=row.last_activity_at if row else None,
-                                      submitted_at=row.submitted_at if row else None))
+                                      submitted_at=row.submitted_at if row else None,
+                                      note_to_facilitator=row.note_to_facilitator if row else ""))
     return report
 
 

@@ -10,9 +10,19 @@ from models import expectations, library, steps
 from models.db import reading
 from models.expectations import ExpectationsView, MeasureView, ThemeGroup
 from models.schema import Direction, ExpectedResult, ItemStatus, Step
-from ui import projector
+from ui import charts, projector
 from ui.chrome import workshop_or_stop
-from ui.forms import field_error, form_error, save, seed
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_version,
+    form_error,
+    refill,
+    save,
+    seed,
+    show_conflict,
+)
 from ui.partners import chip
 from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
@@ -23,10 +33,17 @@ STATUS_WORDS = {ItemStatus.OPEN: "not decided yet", ItemStatus.AGREED: "agreed",
 IMPORTANCE = {1: "1 · nice to have", 2: "2", 3: "3", 4: "4", 5: "5 · essential"}
 DIRECTIONS = {Direction.HIGHER_IS_BETTER: "Higher is better",
               Direction.LOWER_IS_BETTER: "Lower is better"}
-MEASURE_FIELDS = ("name", "definition", "data_source", "unit", "direction", "baseline_value",
-                  "baseline_date", "baseline_plan", "baseline_plan_date", "target_value",
-                  "frequency", "owner_partner_id", "owner_name", "pilot_scope", "pilot_start",
-                  "pilot_end", "reevaluation_date", "plausible_min", "plausible_max")
+# Every field of a measure, with its label in the form.
+MEASURE_FIELDS = {
+    "name": "Name", "definition": "Definition", "data_source": "Where the number comes from",
+    "unit": "Unit", "direction": "Which way is better", "baseline_value": "Baseline value",
+    "baseline_date": "Date of the baseline value", "baseline_plan": "Plan to collect the baseline",
+    "baseline_plan_date": "Baseline collected by", "target_value": "Target",
+    "frequency": "How often it is measured", "owner_partner_id": "Owner",
+    "owner_name": "Owner's name", "pilot_scope": "Pilot scope", "pilot_start": "Pilot starts",
+    "pilot_end": "Pilot ends", "reevaluation_date": "Look at it again on",
+    "plausible_min": "Lowest plausible value", "plausible_max": "Highest plausible value",
+}
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
@@ -78,6 +95,11 @@ def results_section(view: ExpectationsView, workshop_id: int) -> None:
                        else "Nothing yet. Enter it below.")
     for group in view.groups:
         theme_group(view, group, workshop_id)
+    if view.results:
+        with st.expander("Chart: expectations side by side"):
+            charts.show(charts.expectations_side_by_side(view.partners, view.results,
+                                                         projector=projector.is_on()),
+                        "chart_expectations")
 
 
 def theme_group(view: ExpectationsView, group: ThemeGroup, workshop_id: int) -> None:
@@ -283,13 +305,20 @@ def measure_card(view: ExpectationsView, measure_view: MeasureView, workshop_id:
                                  on_change=set_measure_status, args=(workshop_id, measure.id))
             field_error(errors, "status")
         with st.expander("Every field of this measure"):
-            for name in MEASURE_FIELDS:
-                seed(f"{prefix}_{name}", getattr(measure, name))
+            fill(prefix, measure.id, {name: getattr(measure, name) for name in MEASURE_FIELDS},
+                 measure.version)
             measure_fields(prefix, view, errors)
+            theirs = show_conflict(prefix, MEASURE_FIELDS, measure_data(prefix), words={
+                "direction": lambda d: DIRECTIONS.get(d, "(empty)"),
+                "owner_partner_id": lambda p: owner_name(view, p)})
             form_error(errors)
+            if theirs:
+                conflict_buttons(prefix, prefix, theirs,
+                                 lambda: save_measure(workshop_id, measure.id))
             save_col, remove_col = st.columns([1, 1])
-            save_col.button("Save", type="primary", key=f"{prefix}_save", on_click=save_measure,
-                            args=(workshop_id, measure.id, measure.version))
+            if not theirs:
+                save_col.button("Save", type="primary", key=f"{prefix}_save",
+                                on_click=save_measure, args=(workshop_id, measure.id))
             if not projector.is_on():
                 remove_col.button("Remove this measure", key=f"{prefix}_remove",
                                   on_click=remove_measure,
@@ -380,13 +409,19 @@ def measure_data(prefix: str) -> dict:
     return {name: st.session_state.get(f"{prefix}_{name}") for name in MEASURE_FIELDS}
 
 
-def save_measure(workshop_id: int, measure_id: int, version: int) -> None:
+def owner_name(view: ExpectationsView, partner_id: int | None) -> str:
+    partner = view.partner_by_id.get(partner_id)
+    return partner.name if partner else "No partner yet"
+
+
+def save_measure(workshop_id: int, measure_id: int) -> None:
     prefix = f"measure{measure_id}"
     data = measure_data(prefix)
-    save(prefix, lambda s: expectations.update_measure(s, workshop_id=workshop_id,
-                                                       measure_id=measure_id, data=data,
-                                                       expected_version=version, actor=actor()),
-         f"“{data['name'].strip()}” saved.")
+    if save(prefix, lambda s: expectations.update_measure(
+            s, workshop_id=workshop_id, measure_id=measure_id, data=data,
+            expected_version=filled_version(prefix), actor=actor()),
+            f"“{data['name'].strip()}” saved."):
+        refill(prefix)
 
 
 def set_measure_status(workshop_id: int, measure_id: int) -> None:

@@ -11,7 +11,17 @@ from models.schema import Step
 from models.steps import reveal
 from ui import projector
 from ui.chrome import workshop_or_stop
-from ui.forms import field_error, form_error, save, seed
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_version,
+    form_error,
+    refill,
+    save,
+    seed,
+    show_conflict,
+)
 from ui.partners import chip, marked
 from ui.rating_grid import rating_grid, ratings_line, read_grid
 from ui.state import engine, form_errors, require, show_flash
@@ -69,22 +79,29 @@ def live_entry(view: MissionView) -> None:
                 own = mission.partner_mission(session, partner_id)
         prefix = f"mission_entry_{partner_id}"
         errors = form_errors(prefix)
+        fill(prefix, partner_id, {field: getattr(own, field) if own else ""
+                                  for field in MISSION_FIELDS}, own.version if own else None)
         for field in MISSION_FIELDS:
-            seed(f"{prefix}_{field}", getattr(own, field) if own else "")
             st.text_area(FIELD_TITLES[field], key=f"{prefix}_{field}", height=90)
             field_error(errors, field)
+        typed = {field: st.session_state[f"{prefix}_{field}"] for field in MISSION_FIELDS}
+        theirs = show_conflict(prefix, FIELD_TITLES, typed,
+                               saved=own.model_dump() if own else None)
         form_error(errors)
-        st.button("Save for this partner", key=f"{prefix}_save", on_click=save_partner_mission,
-                  args=(partner_id, own.version if own else None))
+        if theirs:
+            conflict_buttons(prefix, prefix, theirs, lambda: save_partner_mission(partner_id))
+        else:
+            st.button("Save for this partner", key=f"{prefix}_save",
+                      on_click=save_partner_mission, args=(partner_id,))
 
 
-def save_partner_mission(partner_id: int, version: int | None) -> None:
+def save_partner_mission(partner_id: int) -> None:
     prefix = f"mission_entry_{partner_id}"
     data = {field: st.session_state[f"{prefix}_{field}"] for field in MISSION_FIELDS}
-    save(prefix, lambda s: mission.save_partner_mission(s, partner_id=partner_id, data=data,
-                                                        expected_version=version,
-                                                        actor=role.actor),
-         "Saved.")
+    if save(prefix, lambda s: mission.save_partner_mission(
+            s, partner_id=partner_id, data=data, expected_version=filled_version(prefix),
+            actor=role.actor), "Saved."):
+        refill(prefix)
 
 
 # --- the joint mission -------------------------------------------------------------------------

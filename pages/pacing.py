@@ -22,9 +22,19 @@ from models.schema import (
     Step,
 )
 from models.steps import reveal
-from ui import projector
+from ui import charts, projector
 from ui.chrome import workshop_or_stop
-from ui.forms import field_error, form_error, save, seed
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_version,
+    form_error,
+    refill,
+    save,
+    seed,
+    show_conflict,
+)
 from ui.partners import chip
 from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
@@ -37,6 +47,9 @@ MILESTONE_KINDS = {
     MilestoneKind.CHECK_IN: "Check-in",
     MilestoneKind.OTHER: "Other",
 }
+MILESTONE_LABELS = {"title": "What happens", "kind": "Kind", "due_on": "Date",
+                    "slack_days": "Days it may slip", "owner_partner_id": "Owner",
+                    "demand_hours": "Staff hours asked"}
 LOG_KINDS = {
     LogKind.SUCCESS: "Success",
     LogKind.DISAPPOINTMENT: "Disappointment",
@@ -116,6 +129,9 @@ def milestones_tab(view: PacingView) -> None:
     for milestone in view.milestones:
         with st.expander(f"Change: {milestone.title} · {day(milestone.due_on)}"):
             milestone_editor(view, milestone)
+    if view.milestones:
+        charts.show(charts.milestone_timeline(view.milestones, view.partners,
+                                              projector=projector.is_on()), "chart_timeline")
 
 
 def milestone_title(milestone: Milestone) -> str:
@@ -176,18 +192,23 @@ def milestone_data(prefix: str) -> dict:
 
 def milestone_editor(view: PacingView, milestone: Milestone) -> None:
     prefix = f"ms{milestone.id}"
-    for field, value in (("title", milestone.title), ("kind", milestone.kind),
-                         ("due", milestone.due_on), ("slack", milestone.slack_days),
-                         ("owner", milestone.owner_partner_id),
-                         ("hours", milestone.demand_hours)):
-        seed(f"{prefix}_{field}", value)
+    fill(prefix, milestone.id,
+         {"title": milestone.title, "kind": milestone.kind, "due": milestone.due_on,
+          "slack": milestone.slack_days, "owner": milestone.owner_partner_id,
+          "hours": milestone.demand_hours}, milestone.version)
     errors = form_errors(prefix)
     milestone_fields(prefix, view, errors)
+    theirs = show_conflict(prefix, MILESTONE_LABELS, milestone_data(prefix), words={
+        "kind": lambda kind: MILESTONE_KINDS.get(kind, "(empty)"),
+        "owner_partner_id": lambda pid: partner_name(view, pid, "Nobody yet")})
     form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_milestone(milestone.id))
     save_col, remove_col = st.columns(2)
-    with save_col:
-        st.button("Save milestone", key=f"{prefix}_save", on_click=save_milestone,
-                  args=(milestone.id, milestone.version))
+    if not theirs:
+        with save_col:
+            st.button("Save milestone", key=f"{prefix}_save", on_click=save_milestone,
+                      args=(milestone.id,))
     with remove_col:
         remove_button("Remove milestone", f"{prefix}_delete", remove_milestone,
                       (milestone.id, milestone.title))
@@ -202,12 +223,13 @@ def add_milestone() -> None:
             del st.session_state[key]
 
 
-def save_milestone(milestone_id: int, version: int) -> None:
+def save_milestone(milestone_id: int) -> None:
     prefix = f"ms{milestone_id}"
     data = milestone_data(prefix)
-    save(prefix, lambda s: pacing.update_milestone(s, milestone_id=milestone_id, data=data,
-                                                   expected_version=version, actor=role.actor),
-         f"Milestone “{data['title'].strip()}” saved.")
+    if save(prefix, lambda s: pacing.update_milestone(
+            s, milestone_id=milestone_id, data=data, expected_version=filled_version(prefix),
+            actor=role.actor), f"Milestone “{data['title'].strip()}” saved."):
+        refill(prefix)
 
 
 def remove_milestone(milestone_id: int, title: str) -> None:
@@ -255,6 +277,8 @@ def capacity_grid(view: PacingView) -> None:
     if view.unowned_hours:
         st.caption(f"{hours(view.unowned_hours)} asked by milestones with no owner yet are not "
                    "counted here. Give them an owner on the Milestones tab.")
+    charts.show(charts.capacity_against_demand(view.balance, view.partners,
+                                               projector=projector.is_on()), "chart_capacity")
 
 
 def commitment(row: CapacityCommitment) -> str:
@@ -295,9 +319,10 @@ def capacity_entry(view: PacingView) -> None:
                                    key="cap_month")
     row = view.capacity_of(partner_id, month)
     prefix = f"cap{partner_id}_{month:%Y_%m}"
-    seed(f"{prefix}_unavailable", row.unavailable if row else False)
-    seed(f"{prefix}_hours", row.hours if row and not row.unavailable else None)
-    seed(f"{prefix}_note", row.note if row else "")
+    fill(prefix, row.id if row else None,
+         {"unavailable": row.unavailable if row else False,
+          "hours": row.hours if row and not row.unavailable else None,
+          "note": row.note if row else ""}, row.version if row else None)
     errors = form_errors(prefix)
     field_error(errors, "month")
     if row:
@@ -317,11 +342,16 @@ def capacity_entry(view: PacingView) -> None:
                       placeholder="e.g. State licensing review" if unavailable
                       else "e.g. Electronic record upgrade")
         field_error(errors, "note")
+    theirs = show_conflict(prefix, {"hours": "Staff hours", "unavailable": "Cannot commit",
+                                    "note": "Note"}, month_data(prefix))
     form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_month(partner_id, month))
     save_col, remove_col = st.columns(2)
-    with save_col:
-        st.button("Save this month", type="primary", key="cap_save", on_click=save_month,
-                  args=(partner_id, month, row.version if row else None))
+    if not theirs:
+        with save_col:
+            st.button("Save this month", type="primary", key="cap_save", on_click=save_month,
+                      args=(partner_id, month))
     if row:
         with remove_col:
             remove_button("Remove this month", "cap_remove", remove_month,
@@ -334,14 +364,20 @@ def reveal_capacity() -> None:
          "The partners' capacity is on the screen.")
 
 
-def save_month(partner_id: int, month: date, version: int | None) -> None:
-    prefix = f"cap{partner_id}_{month:%Y_%m}"
+def month_data(prefix: str) -> dict:
     state = st.session_state
-    save(prefix, lambda s: pacing.save_capacity(
-        s, partner_id=partner_id, month=month, hours=state.get(f"{prefix}_hours"),
-        unavailable=state[f"{prefix}_unavailable"], note=state[f"{prefix}_note"],
-        expected_version=version, actor=role.actor),
-         f"{month_name(month)} saved.")
+    return {"hours": state.get(f"{prefix}_hours"), "unavailable": state[f"{prefix}_unavailable"],
+            "note": state[f"{prefix}_note"]}
+
+
+def save_month(partner_id: int, month: date) -> None:
+    prefix = f"cap{partner_id}_{month:%Y_%m}"
+    data = month_data(prefix)
+    if save(prefix, lambda s: pacing.save_capacity(
+            s, partner_id=partner_id, month=month, **data,
+            expected_version=filled_version(prefix), actor=role.actor),
+            f"{month_name(month)} saved."):
+        refill(prefix)
 
 
 def remove_month(capacity_id: int, partner_id: int, month: date) -> None:
@@ -349,8 +385,7 @@ def remove_month(capacity_id: int, partner_id: int, month: date) -> None:
     if save(prefix, lambda s: pacing.delete_capacity(s, capacity_id=capacity_id,
                                                      actor=role.actor),
             f"{month_name(month)} removed."):
-        for field in ("unavailable", "hours", "note"):
-            st.session_state.pop(f"{prefix}_{field}", None)
+        refill(prefix)
 
 
 # --- early wins ----------------------------------------------------------------------------------
@@ -483,16 +518,21 @@ def cadence(view: PacingView) -> None:
         st.markdown(f"**The partners check in every {'week' if weeks == 1 else f'{weeks} weeks'}"
                     ".**")
     prefix = f"cadence{workshop.id}"
-    seed(f"{prefix}_weeks", weeks)
+    fill(prefix, workshop.id, {"weeks": weeks}, workshop.version)
     errors = form_errors(prefix)
     field, button = st.columns([2, 3], vertical_alignment="bottom")
     with field:
         st.number_input("Weeks between check-ins", value=None, step=1, key=f"{prefix}_weeks",
                         help="Leave it empty while the partners have not decided.")
-    with button:
-        st.button("Save", key=f"{prefix}_save", on_click=save_cadence, args=(workshop.version,))
+    theirs = show_conflict(prefix, {"checkin_every_weeks": "Weeks between check-ins"},
+                           {"checkin_every_weeks": st.session_state[f"{prefix}_weeks"]})
+    if not theirs:
+        with button:
+            st.button("Save", key=f"{prefix}_save", on_click=save_cadence)
     field_error(errors, "weeks")
     form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, save_cadence)
 
 
 def log_fields(prefix: str, view: PacingView, errors: dict) -> None:
@@ -542,12 +582,13 @@ def log_editor(view: PacingView, entry: LogEntry) -> None:
         remove_button("Remove from the log", f"{prefix}_delete", remove_log, (entry.id,))
 
 
-def save_cadence(version: int) -> None:
+def save_cadence() -> None:
     prefix = f"cadence{workshop_id}"
     weeks = st.session_state[f"{prefix}_weeks"]
-    save(prefix, lambda s: pacing.set_checkin_cadence(s, workshop_id=workshop_id, weeks=weeks,
-                                                      expected_version=version, actor=role.actor),
-         "Check-in rhythm saved.")
+    if save(prefix, lambda s: pacing.set_checkin_cadence(
+            s, workshop_id=workshop_id, weeks=weeks, expected_version=filled_version(prefix),
+            actor=role.actor), "Check-in rhythm saved."):
+        refill(prefix)
 
 
 def add_log() -> None:

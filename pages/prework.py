@@ -8,7 +8,16 @@ import streamlit as st
 from models import prework
 from models.db import reading
 from models.prework import SECTION_TITLES
-from ui.forms import field_error, form_error, save, seed, show_conflict
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_version,
+    form_error,
+    refill,
+    save,
+    show_conflict,
+)
 from ui.prework import header, local_time, partner_link, save_section
 from ui.state import engine, form_errors, show_flash
 
@@ -39,17 +48,26 @@ for number, section in enumerate(mine.sections, start=1):
 
 st.subheader("Anything else the facilitator should know?")
 errors = form_errors("note")
-seed("note_text", note_row.note_to_facilitator)
+fill("note", access.partner_id, {"text": note_row.note_to_facilitator}, note_row.version)
 st.text_area("A note for the facilitator (only the facilitator reads it)", key="note_text",
              disabled=locked, height=110)
 field_error(errors, "note")
-show_conflict("note", {"note_to_facilitator": "Note"},
-              {"note_to_facilitator": st.session_state["note_text"]})
+theirs = show_conflict("note", {"note_to_facilitator": "Note"},
+                       {"note_to_facilitator": st.session_state["note_text"]})
 form_error(errors)
-st.button("Save the note", key="note_save", disabled=locked,
-          on_click=lambda: save_section("note", access, lambda s, p: prework.save_note(
-              s, access=access, note=st.session_state["note_text"],
-              expected_version=note_row.version, actor=f"partner:{p.id}")))
+
+
+def save_note() -> None:
+    if save_section("note", access, lambda s, p: prework.save_note(
+            s, access=access, note=st.session_state["note_text"],
+            expected_version=filled_version("note"), actor=f"partner:{p.id}")):
+        refill("note")
+
+
+if theirs:
+    conflict_buttons("note", "note", theirs, save_note, disabled=locked)
+else:
+    st.button("Save the note", key="note_save", disabled=locked, on_click=save_note)
 
 st.subheader("Submit")
 if mine.submitted_at is not None:

@@ -7,7 +7,16 @@ import streamlit as st
 from models import pacing, prework
 from models.db import reading
 from models.schema import Workshop
-from ui.forms import field_error, form_error, seed, show_conflict
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_version,
+    form_error,
+    refill,
+    seed,
+    show_conflict,
+)
 from ui.prework import header, partner_link, save_section
 from ui.state import engine, form_errors, show_flash
 
@@ -42,32 +51,46 @@ st.selectbox("Month", months, key="cap_month", format_func=lambda m: f"{m:%B %Y}
              disabled=locked)
 chosen: date = st.session_state["cap_month"]
 current = rows.get(chosen)
-st.checkbox("We cannot commit anything this month", key="cap_unavailable", disabled=locked)
-if not st.session_state["cap_unavailable"]:
-    st.number_input("Staff hours we can commit", min_value=None, value=None, step=5.0,
-                    key="cap_hours", format="%g", disabled=locked)
+# The fields follow the chosen month's saved values, and remember the version they were
+# filled at, so a save never goes over a change someone else made meanwhile.
+prefix = f"cap_{chosen:%Y_%m}"
+fill(prefix, ("month", chosen, current.id if current else None),
+     {"hours": current.hours if current and not current.unavailable else None,
+      "unavailable": current.unavailable if current else False,
+      "note": current.note if current else ""},
+     current.version if current else None)
+st.checkbox("We cannot commit anything this month", key=f"{prefix}_unavailable",
+            disabled=locked)
+if not st.session_state[f"{prefix}_unavailable"]:
+    st.number_input("Staff hours we can commit", min_value=None, step=5.0, key=f"{prefix}_hours",
+                    format="%g", disabled=locked)
     field_error(errors, "hours")
-st.text_input("Note (why we cannot, or anything to know)", key="cap_note", disabled=locked)
+st.text_input("Note (why we cannot, or anything to know)", key=f"{prefix}_note",
+              disabled=locked)
 field_error(errors, "note")
 field_error(errors, "month")
+typed = {"hours": st.session_state.get(f"{prefix}_hours"),
+         "unavailable": st.session_state[f"{prefix}_unavailable"],
+         "note": st.session_state[f"{prefix}_note"]}
 theirs = show_conflict("capacity", {"hours": "Hours", "unavailable": "Cannot commit",
-                                    "note": "Note"},
-                       {"hours": st.session_state.get("cap_hours"),
-                        "unavailable": st.session_state["cap_unavailable"],
-                        "note": st.session_state["cap_note"]})
+                                    "note": "Note"}, typed)
 form_error(errors)
 if current is not None and not theirs:
     st.caption(f"You gave {chosen:%B %Y} before; saving replaces it.")
-version = theirs.get("version") if theirs else (current.version if current else None)
 
 
-def save_month() -> None:
+def save_month(version: int | None) -> None:
     state = st.session_state
-    save_section("capacity", access, lambda s, p: pacing.save_capacity(
-        s, partner_id=p.id, month=state["cap_month"], hours=state.get("cap_hours"),
-        unavailable=state["cap_unavailable"], note=state["cap_note"], expected_version=version,
-        actor=f"partner:{p.id}"))
+    if save_section("capacity", access, lambda s, p: pacing.save_capacity(
+            s, partner_id=p.id, month=state["cap_month"], hours=state.get(f"{prefix}_hours"),
+            unavailable=state[f"{prefix}_unavailable"], note=state[f"{prefix}_note"],
+            expected_version=version, actor=f"partner:{p.id}")):
+        refill(prefix)
 
 
-st.button("Save mine over theirs" if theirs else "Save this month", type="primary",
-          key="cap_save", disabled=locked, on_click=save_month)
+if theirs:
+    conflict_buttons("capacity", prefix, theirs, lambda: save_month(theirs.get("version")),
+                     disabled=locked)
+else:
+    st.button("Save this month", type="primary", key="cap_save", disabled=locked,
+              on_click=save_month, args=(filled_version(prefix),))

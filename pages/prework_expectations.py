@@ -5,7 +5,17 @@ import streamlit as st
 from models import expectations, prework
 from models.db import reading
 from models.schema import ExpectedResult
-from ui.forms import field_error, form_error, seed, show_conflict
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_value,
+    filled_version,
+    form_error,
+    refill,
+    seed,
+    show_conflict,
+)
 from ui.prework import header, partner_link, save_section
 from ui.state import engine, form_errors, show_flash
 
@@ -39,23 +49,35 @@ def data_of(prefix: str) -> dict:
 def existing(result: ExpectedResult) -> None:
     prefix = f"result{result.id}"
     errors = form_errors(prefix)
-    seed(f"{prefix}_text", result.text)
-    seed(f"{prefix}_importance", result.importance)
+    fill(prefix, result.id, {"text": result.text, "importance": result.importance,
+                             "theme": result.theme}, result.version)
     result_fields(prefix, errors)
     theirs = show_conflict(prefix, {"text": "Result", "importance": "How much it matters"},
                            data_of(prefix))
     form_error(errors)
-    version = theirs.get("version") if theirs else result.version
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs,
+                         lambda: save_result(result.id, theirs.get("theme", "")),
+                         disabled=locked)
     save_col, remove_col = st.columns(2)
-    save_col.button("Save mine over theirs" if theirs else "Save", key=f"{prefix}_save",
-                    disabled=locked, on_click=lambda: save_section(
-                        prefix, access, lambda s, p: expectations.update_expected_result(
-                            s, partner_id=p.id, result_id=result.id, data=data_of(prefix),
-                            expected_version=version, actor=f"partner:{p.id}")))
+    if not theirs:
+        save_col.button("Save", key=f"{prefix}_save", disabled=locked,
+                        on_click=lambda: save_result(result.id, filled_value(prefix, "theme")))
     remove_col.button("Remove", key=f"{prefix}_remove", disabled=locked,
                       on_click=lambda: save_section(
                           prefix, access, lambda s, p: expectations.delete_expected_result(
                               s, partner_id=p.id, result_id=result.id, actor=f"partner:{p.id}")))
+
+
+def save_result(result_id: int, theme: str) -> None:
+    """``theme`` is the room's, which the partner never sees: the one the form was filled with,
+    or, saving over someone else's version, the one they saved. It is never wiped."""
+    prefix = f"result{result_id}"
+    data = dict(data_of(prefix), theme=theme)
+    if save_section(prefix, access, lambda s, p: expectations.update_expected_result(
+            s, partner_id=p.id, result_id=result_id, data=data,
+            expected_version=filled_version(prefix), actor=f"partner:{p.id}")):
+        refill(prefix)
 
 
 def add_result() -> None:

@@ -11,8 +11,19 @@ from models.db import reading
 from models.overview import PartnerView, SetupView, setup_view
 from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
 from models.schema import LinkPurpose, Participant, RatingsBy, Topic, TopicKind, Workshop
+from ui import projector
 from ui.chrome import current_workshop_id
-from ui.forms import field_error, form_error, save, seed
+from ui.forms import (
+    conflict_buttons,
+    field_error,
+    fill,
+    filled_version,
+    form_error,
+    refill,
+    save,
+    seed,
+    show_conflict,
+)
 from ui.labels import (
     BLOCK_FROM,
     PARTNER_KINDS,
@@ -22,8 +33,13 @@ from ui.labels import (
 )
 from ui.partners import chip
 from ui.state import engine, form_errors, require, show_flash
+from ui.text import plain
 
 COLOUR_NAMES = list(PARTNER_COLOURS)
+TOPIC_LABELS = {"title": "Title", "category": "Category", "kind": "What the partners agree on",
+                "unit": "Unit", "lower_bound": "Lowest sensible value",
+                "upper_bound": "Highest sensible value", "options": "Options",
+                "description": "What the room has to decide"}
 
 
 def actor() -> str:
@@ -101,16 +117,21 @@ def workshop_tab(view: SetupView) -> None:
     workshop = view.workshop
     errors = form_errors("workshop")
     prefix = f"ws{workshop.id}"
-    seed(f"{prefix}_name", workshop.name)
-    seed(f"{prefix}_date", workshop.held_on)
+    fill(prefix, workshop.id, {"name": workshop.name, "date": workshop.held_on},
+         workshop.version)
     st.text_input("Partnership name", key=f"{prefix}_name")
     field_error(errors, "name")
     st.date_input("Workshop date", key=f"{prefix}_date", min_value=date(2000, 1, 1),
                   max_value=date(2100, 12, 31))
     field_error(errors, "held_on")
+    theirs = show_conflict("workshop", {"name": "Partnership name", "held_on": "Workshop date"},
+                           workshop_data(prefix))
     form_error(errors)
-    st.button("Save", type="primary", key=f"{prefix}_save", on_click=save_workshop,
-              args=(workshop.id, workshop.version))
+    if theirs:
+        conflict_buttons("workshop", prefix, theirs, lambda: save_workshop(workshop.id))
+    else:
+        st.button("Save", type="primary", key=f"{prefix}_save", on_click=save_workshop,
+                  args=(workshop.id,))
     st.divider()
     with st.expander("Delete this workshop"):
         st.write("This removes the workshop and everything recorded in it: partners, pre-work, "
@@ -120,13 +141,18 @@ def workshop_tab(view: SetupView) -> None:
                   args=(workshop.id,), disabled=not st.session_state[f"{prefix}_confirm_delete"])
 
 
-def save_workshop(workshop_id: int, version: int) -> None:
-    prefix = f"ws{workshop_id}"
-    data = {"name": st.session_state[f"{prefix}_name"],
+def workshop_data(prefix: str) -> dict:
+    return {"name": st.session_state[f"{prefix}_name"],
             "held_on": st.session_state[f"{prefix}_date"]}
-    save("workshop", lambda s: setup.update_workshop(s, workshop_id=workshop_id, data=data,
-                                                     expected_version=version, actor=actor()),
-         "Workshop saved.")
+
+
+def save_workshop(workshop_id: int) -> None:
+    prefix = f"ws{workshop_id}"
+    data = workshop_data(prefix)
+    if save("workshop", lambda s: setup.update_workshop(
+            s, workshop_id=workshop_id, data=data, expected_version=filled_version(prefix),
+            actor=actor()), "Workshop saved."):
+        refill(prefix)
 
 
 def delete_workshop(workshop_id: int) -> None:
@@ -156,13 +182,19 @@ def partner_editor(partner_view: PartnerView) -> None:
     partner = partner_view.partner
     prefix = f"partner{partner.id}"
     errors = form_errors(prefix)
-    seed(f"{prefix}_name", partner.name)
-    seed(f"{prefix}_kind", partner.kind)
-    seed(f"{prefix}_colour", colour_name(partner.colour))
+    fill(prefix, partner.id, {"name": partner.name, "kind": partner.kind,
+                              "colour": colour_name(partner.colour)}, partner.version)
     partner_fields(prefix, errors)
+    theirs = show_conflict(prefix, {"name": "Organization name", "kind": "Kind",
+                                    "colour": "Colour"}, partner_data(prefix),
+                           words={"kind": lambda kind: PARTNER_KINDS.get(kind, "(empty)"),
+                                  "colour": lambda colour: colour_name(colour or "")})
     form_error(errors)
-    st.button("Save partner", key=f"{prefix}_save", on_click=save_partner,
-              args=(partner.id, partner.version))
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_partner(partner.id))
+    else:
+        st.button("Save partner", key=f"{prefix}_save", on_click=save_partner,
+                  args=(partner.id,))
     st.markdown("**The people who represent it**")
     if not partner_view.people:
         st.caption("Nobody yet. Add the people who will speak for this partner.")
@@ -215,12 +247,13 @@ def add_partner_form(view: SetupView) -> None:
               args=(view.workshop.id,))
 
 
-def save_partner(partner_id: int, version: int) -> None:
+def save_partner(partner_id: int) -> None:
     prefix = f"partner{partner_id}"
     data = partner_data(prefix)
-    save(prefix, lambda s: setup.update_partner(s, partner_id=partner_id, data=data,
-                                                expected_version=version, actor=actor()),
-         f"{data['name'].strip()} saved.")
+    if save(prefix, lambda s: setup.update_partner(
+            s, partner_id=partner_id, data=data, expected_version=filled_version(prefix),
+            actor=actor()), f"{data['name'].strip()} saved."):
+        refill(prefix)
 
 
 def add_partner(workshop_id: int) -> None:
@@ -361,18 +394,21 @@ def topic_data(prefix: str) -> dict:
 def topic_editor(topic: Topic) -> None:
     prefix = f"topic{topic.id}"
     errors = form_errors(prefix)
-    for field, value in (("title", topic.title), ("category", topic.category),
-                         ("kind", topic.kind), ("unit", topic.unit),
-                         ("lower", topic.lower_bound), ("upper", topic.upper_bound),
-                         ("options", "\n".join(topic.options)),
-                         ("description", topic.description)):
-        seed(f"{prefix}_{field}", value)
+    fill(prefix, topic.id, {"title": topic.title, "category": topic.category,
+                            "kind": topic.kind, "unit": topic.unit, "lower": topic.lower_bound,
+                            "upper": topic.upper_bound, "options": "\n".join(topic.options),
+                            "description": topic.description}, topic.version)
     library_notes(topic.library_key)
     topic_fields(prefix, errors)
+    theirs = show_conflict(prefix, TOPIC_LABELS, topic_data(prefix), words={
+        "kind": lambda kind: TOPIC_KINDS.get(kind, "(empty)")})
     form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_topic(topic.id))
     save_col, remove_col = st.columns([1, 1])
-    save_col.button("Save topic", key=f"{prefix}_save", on_click=save_topic,
-                    args=(topic.id, topic.version))
+    if not theirs:
+        save_col.button("Save topic", key=f"{prefix}_save", on_click=save_topic,
+                        args=(topic.id,))
     remove_col.button("Remove topic", key=f"{prefix}_remove", on_click=remove_topic,
                       args=(topic.id, topic.title))
 
@@ -394,12 +430,13 @@ def add_library_topics(workshop_id: int) -> None:
         st.session_state["library_pick"] = []
 
 
-def save_topic(topic_id: int, version: int) -> None:
+def save_topic(topic_id: int) -> None:
     prefix = f"topic{topic_id}"
     data = topic_data(prefix)
-    save(prefix, lambda s: setup.update_topic(s, topic_id=topic_id, data=data,
-                                              expected_version=version, actor=actor()),
-         f"Topic “{data['title'].strip()}” saved.")
+    if save(prefix, lambda s: setup.update_topic(
+            s, topic_id=topic_id, data=data, expected_version=filled_version(prefix),
+            actor=actor()), f"Topic “{data['title'].strip()}” saved."):
+        refill(prefix)
 
 
 def remove_topic(topic_id: int, title: str) -> None:
@@ -418,9 +455,9 @@ def decision_rule_tab(view: SetupView, ratings_given: int) -> None:
     locked = ratings_given > 0
     if locked:
         st.caption("Ratings have been given, so the rule stays as it is for this workshop.")
-    seed(f"{prefix}_support", round(workshop.rule_min_support * 100))
-    seed(f"{prefix}_block", workshop.rule_block_from)
-    seed(f"{prefix}_by", workshop.ratings_by)
+    fill(prefix, workshop.id, {"support": round(workshop.rule_min_support * 100),
+                               "block": workshop.rule_block_from, "by": workshop.ratings_by},
+         workshop.version)
     st.slider("Share of ratings that must be 1 to 3 (support)", min_value=50, max_value=100,
               step=5, format="%d %%", key=f"{prefix}_support", disabled=locked)
     field_error(errors, "min_support_percent")
@@ -429,19 +466,32 @@ def decision_rule_tab(view: SetupView, ratings_given: int) -> None:
     field_error(errors, "block_from")
     st.radio("Who rates", list(RatingsBy), key=f"{prefix}_by", format_func=RATINGS_BY.__getitem__,
              horizontal=True, disabled=locked)
+    theirs = show_conflict("rule", {"rule_min_support": "Support", "rule_block_from":
+                                    "Which ratings stop consensus", "ratings_by": "Who rates"},
+                           {"rule_min_support": st.session_state[f"{prefix}_support"] / 100,
+                            "rule_block_from": st.session_state[f"{prefix}_block"],
+                            "ratings_by": st.session_state[f"{prefix}_by"]},
+                           words={"rule_min_support": lambda share: f"{share * 100:g} %",
+                                  "rule_block_from": lambda block: BLOCK_FROM.get(block, ""),
+                                  "ratings_by": lambda by: RATINGS_BY.get(by, "")})
     form_error(errors)
-    st.button("Save the decision rule", key=f"{prefix}_save", on_click=save_rule,
-              args=(workshop.id, workshop.version), disabled=locked)
+    if theirs:
+        conflict_buttons("rule", prefix, theirs, lambda: save_rule(workshop.id),
+                         disabled=locked)
+    else:
+        st.button("Save the decision rule", key=f"{prefix}_save", on_click=save_rule,
+                  args=(workshop.id,), disabled=locked)
 
 
-def save_rule(workshop_id: int, version: int) -> None:
+def save_rule(workshop_id: int) -> None:
     prefix = f"rule{workshop_id}"
     data = {"min_support_percent": st.session_state[f"{prefix}_support"],
             "block_from": st.session_state[f"{prefix}_block"],
             "ratings_by": st.session_state[f"{prefix}_by"]}
-    save("rule", lambda s: setup.set_decision_rule(s, workshop_id=workshop_id, data=data,
-                                                   expected_version=version, actor=actor()),
-         "Decision rule saved.")
+    if save("rule", lambda s: setup.set_decision_rule(
+            s, workshop_id=workshop_id, data=data, expected_version=filled_version(prefix),
+            actor=actor()), "Decision rule saved."):
+        refill(prefix)
 
 
 # --- pre-work: links, tracker and the lock -------------------------------------------------------
@@ -451,8 +501,9 @@ def prework_tab(view: SetupView) -> None:
     workshop = view.workshop
     with reading(engine()) as session:
         report = prework.progress(session, workshop.id)
-        links = {link.partner_id: link for link in prework.live_links(session, workshop.id)
-                 if link.purpose == LinkPurpose.PREWORK}
+        live = prework.live_links(session, workshop.id)
+    links = {link.partner_id: link for link in live if link.purpose == LinkPurpose.PREWORK}
+    review = next((link for link in live if link.purpose == LinkPurpose.REVIEW), None)
     if workshop.prework_locked:
         st.info("Pre-work is locked: partners can read their answers but not change them.")
         st.button("Unlock pre-work", key="prework_unlock", on_click=set_lock,
@@ -465,6 +516,7 @@ def prework_tab(view: SetupView) -> None:
     form_error(form_errors("links"))
     for item in report:
         partner_prework(workshop, item, links.get(item.partner.id))
+    review_link(workshop, review)
 
 
 def partner_prework(workshop: Workshop, item: prework.PartnerProgress,
@@ -476,11 +528,9 @@ def partner_prework(workshop: Workshop, item: prework.PartnerProgress,
     activity.write("Last activity: " + (when(item.last_activity_at) if item.last_activity_at
                                         else "none yet"))
     link_state.write(link_words(link))
-    new_token = st.session_state.get(f"new_link_{partner.id}")
-    if new_token:
-        st.warning("Copy this link now and send it to this partner only. For safety it is "
-                   "not stored and will not be shown again.")
-        st.code(link_url(new_token), language=None)
+    if item.note_to_facilitator and not projector.is_on():
+        st.markdown(f"**Their note to you:** {plain(item.note_to_facilitator)}")
+    show_new_link(f"new_link_{partner.id}", "Send it to this partner only.")
     create, revoke, days = st.columns([2, 2, 3], vertical_alignment="bottom")
     days.number_input("Link works for (days, empty: until revoked)", min_value=1,
                       max_value=365, value=None, step=1, key=f"link_days_{partner.id}")
@@ -493,6 +543,34 @@ def partner_prework(workshop: Workshop, item: prework.PartnerProgress,
         with st.expander("Reminder to send"):
             st.code(prework.reminder_text(workshop, item), language=None)
     st.divider()
+
+
+def review_link(workshop: Workshop, link: prework.LinkStatus | None) -> None:
+    """The leadership review link: read-only, for the partners' leaders after the workshop."""
+    st.subheader("Leadership review link")
+    st.write("One link for the partners' leaders to read what the workshop agreed. It is "
+             "read-only and opens nothing else.")
+    st.write(link_words(link))
+    show_new_link("new_review_link", "Send it to the partners' leaders only.")
+    create, revoke, days = st.columns([2, 2, 3], vertical_alignment="bottom")
+    days.number_input("Link works for (days, empty: until revoked)", min_value=1,
+                      max_value=365, value=None, step=1, key="review_link_days")
+    create.button("Replace the review link" if link else "Create the review link",
+                  key="review_link_new", on_click=make_review_link, args=(workshop.id,))
+    revoke.button("Revoke the review link", key="review_link_revoke", disabled=link is None,
+                  on_click=stop_review_link, args=(workshop.id,))
+
+
+def show_new_link(key: str, who: str) -> None:
+    """A link just made, shown once: it is not stored, so the next run forgets it for good.
+    Never on the projector, where the room would see it; it waits until the projector is off."""
+    if key not in st.session_state:
+        return
+    if projector.is_on():
+        st.info("A new link is ready. Turn projector mode off to see it.")
+        return
+    st.warning(f"Copy it now: it will not be shown again. {who}")
+    st.code(link_url(st.session_state.pop(key)), language=None)
 
 
 def link_words(link: prework.LinkStatus | None) -> str:
@@ -524,6 +602,26 @@ def make_link(workshop_id: int, partner_id: int) -> None:
 
     if save("links", write, "New link made. Any earlier link for this partner stopped working."):
         st.session_state[f"new_link_{partner_id}"] = issued["token"]
+
+
+def make_review_link(workshop_id: int) -> None:
+    days = st.session_state.get("review_link_days")
+    issued = {}
+
+    def write(session: Session) -> None:
+        issued["token"] = prework.issue_link(
+            session, workshop_id=workshop_id, purpose=LinkPurpose.REVIEW, actor=actor(),
+            partner_id=None, valid_days=int(days) if days else None)
+
+    if save("links", write, "New review link made. Any earlier review link stopped working."):
+        st.session_state["new_review_link"] = issued["token"]
+
+
+def stop_review_link(workshop_id: int) -> None:
+    st.session_state.pop("new_review_link", None)
+    save("links", lambda s: prework.revoke_links(s, workshop_id=workshop_id,
+                                                 purpose=LinkPurpose.REVIEW, actor=actor()),
+         "Review link revoked: it no longer opens anything.")
 
 
 def stop_link(workshop_id: int, partner_id: int) -> None:

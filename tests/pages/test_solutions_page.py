@@ -63,8 +63,11 @@ def test_a_topic_goes_through_two_rounds_to_agreement(app_db):
     at.number_input(key=f"{prefix}_min").set_value(0)
     click(at, f"{prefix}_save")
     assert errors(at) == []
-    # overlap is 10 to 15; fair point (20*4 + 5*3) / 7 = 13.57, shown as 13.6
-    assert any("**13.6 minutes**" in s.value for s in at.success)
+    # overlap 10 to 15; weighted preference (20*4 + 5*3) / 7 = 13.57, which lies inside it and
+    # is rounded to whole minutes on a 0-60 topic: 14
+    assert any("Suggested compromise: 14 minutes" in m.value for m in at.markdown)
+    click(at, "use_suggestion")
+    assert at.number_input(key=f"proposal{topic_id}_number").value == 14
 
     at.number_input(key=f"proposal{topic_id}_number").set_value(10)
     click(at, f"proposal{topic_id}_save")

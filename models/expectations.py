@@ -11,38 +11,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from models import changes, library, steps
 from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Partner, Step
-from models.validation import Invalid, parse
+from models.validation import EARLIEST, LATEST, InputModel, Invalid, parse
 
 NOT_GROUPED = "Not grouped yet"
-_EARLIEST, _LATEST = date(2000, 1, 1), date(2100, 12, 31)
 _DATES = ("baseline_date", "baseline_plan_date", "pilot_start", "pilot_end", "reevaluation_date")
 _GONE = "This was removed a moment ago, perhaps in another window."
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
-
-
-class ExpectedResultIn(_In):
+class ExpectedResultIn(InputModel):
     text: str = Field(min_length=1, max_length=1000)
     importance: int = Field(ge=1, le=5)
     theme: str = Field(default="", max_length=120)
 
 
-class ThemeIn(_In):
+class ThemeIn(InputModel):
     theme: str = Field(default="", max_length=120)
 
 
-class StatusIn(_In):
+class StatusIn(InputModel):
     status: ItemStatus
 
 
-class MeasureIn(_In):
+class MeasureIn(InputModel):
     name: str = Field(min_length=1, max_length=200)
     definition: str = Field(default="", max_length=4000)
     data_source: str = Field(default="", max_length=1000)
@@ -66,7 +61,7 @@ class MeasureIn(_In):
     def problems(self) -> dict[str, str]:
         errors = {name: "Please give a date between 2000 and 2100." for name in _DATES
                   if getattr(self, name) is not None
-                  and not _EARLIEST <= getattr(self, name) <= _LATEST}
+                  and not EARLIEST <= getattr(self, name) <= LATEST}
         if errors:
             return errors
         if self.pilot_start and self.pilot_end and self.pilot_start > self.pilot_end:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat
+from pydantic import AfterValidator, Field, FiniteFloat
 from sqlmodel import Session, SQLModel, col, select
 
 from models import changes, steps
@@ -29,9 +29,8 @@ from models.schema import (
     Step,
     Workshop,
 )
-from models.validation import Invalid, parse
+from models.validation import EARLIEST, LATEST, InputModel, Invalid, existing, parse
 
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 MAX_HOURS = 10_000
 PLANNING_MONTHS = 36
 # How a partner's private link signs what it writes (ui.state.current_role).
@@ -39,10 +38,6 @@ PARTNER_ACTOR = "partner:"
 
 Row = TypeVar("Row", bound=SQLModel)
 MonthKey = tuple[int, date]  # (partner id, first day of the month)
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
 
 def _within_hours(value: float) -> float:
@@ -63,7 +58,7 @@ def _date_problems(**dates: date | None) -> dict[str, str]:
             if value is not None and not EARLIEST <= value <= LATEST}
 
 
-class MilestoneIn(_In):
+class MilestoneIn(InputModel):
     title: str = Field(min_length=1, max_length=200)
     kind: MilestoneKind = MilestoneKind.OTHER
     due_on: date
@@ -75,7 +70,7 @@ class MilestoneIn(_In):
         return _date_problems(due_on=self.due_on)
 
 
-class CapacityIn(_In):
+class CapacityIn(InputModel):
     month: date
     hours: Hours | None = None
     unavailable: bool = False
@@ -90,7 +85,7 @@ class CapacityIn(_In):
         return errors
 
 
-class EarlyWinIn(_In):
+class EarlyWinIn(InputModel):
     title: str = Field(min_length=1, max_length=200)
     target_date: date | None = None
     partner_id: int | None = None
@@ -100,7 +95,7 @@ class EarlyWinIn(_In):
         return _date_problems(target_date=self.target_date, achieved_on=self.achieved_on)
 
 
-class LogEntryIn(_In):
+class LogEntryIn(InputModel):
     kind: LogKind
     happened_on: date
     text: str = Field(min_length=1, max_length=2000)
@@ -114,7 +109,7 @@ class LogEntryIn(_In):
         return errors
 
 
-class CadenceIn(_In):
+class CadenceIn(InputModel):
     weeks: int | None = Field(default=None, ge=1, le=52)
 
 
@@ -270,7 +265,7 @@ def add_milestone(session: Session, *, workshop_id: int, data: dict, actor: str)
 def update_milestone(session: Session, *, milestone_id: int, data: dict, expected_version: int,
                      actor: str) -> Milestone:
     milestone_in = parse(MilestoneIn, data)
-    row = _get(session, Milestone, milestone_id)
+    row = existing(session, Milestone, milestone_id)
     _check_partner(session, row.workshop_id, milestone_in.owner_partner_id, "owner_partner_id")
     _record_progress(session, row.workshop_id, actor)
     return changes.update(session, row, milestone_in.model_dump(), actor=actor,
@@ -278,7 +273,7 @@ def update_milestone(session: Session, *, milestone_id: int, data: dict, expecte
 
 
 def delete_milestone(session: Session, *, milestone_id: int, actor: str) -> None:
-    row = _get(session, Milestone, milestone_id)
+    row = existing(session, Milestone, milestone_id)
     changes.delete(session, row, actor=actor, workshop_id=row.workshop_id)
 
 
@@ -296,7 +291,7 @@ def save_capacity(session: Session, *, partner_id: int, month: date, hours: floa
     """
     capacity_in = parse(CapacityIn, {"month": month, "hours": hours, "unavailable": unavailable,
                                      "note": note})
-    partner = _get(session, Partner, partner_id)
+    partner = existing(session, Partner, partner_id)
     first = first_of_month(capacity_in.month)
     values = {"hours": 0.0 if capacity_in.unavailable else capacity_in.hours,
               "unavailable": capacity_in.unavailable, "note": capacity_in.note}
@@ -316,8 +311,8 @@ def save_capacity(session: Session, *, partner_id: int, month: date, hours: floa
 
 
 def delete_capacity(session: Session, *, capacity_id: int, actor: str) -> None:
-    row = _get(session, CapacityCommitment, capacity_id)
-    partner = _get(session, Partner, row.partner_id)
+    row = existing(session, CapacityCommitment, capacity_id)
+    partner = existing(session, Partner, row.partner_id)
     changes.delete(session, row, actor=actor, workshop_id=partner.workshop_id)
 
 
@@ -334,7 +329,7 @@ def add_early_win(session: Session, *, workshop_id: int, data: dict, actor: str)
 
 def update_early_win(session: Session, *, early_win_id: int, data: dict, actor: str) -> EarlyWin:
     win_in = parse(EarlyWinIn, data)
-    row = _get(session, EarlyWin, early_win_id)
+    row = existing(session, EarlyWin, early_win_id)
     _check_partner(session, row.workshop_id, win_in.partner_id, "partner_id")
     _record_progress(session, row.workshop_id, actor)
     return changes.update(session, row, win_in.model_dump(), actor=actor,
@@ -342,7 +337,7 @@ def update_early_win(session: Session, *, early_win_id: int, data: dict, actor: 
 
 
 def delete_early_win(session: Session, *, early_win_id: int, actor: str) -> None:
-    row = _get(session, EarlyWin, early_win_id)
+    row = existing(session, EarlyWin, early_win_id)
     changes.delete(session, row, actor=actor, workshop_id=row.workshop_id)
 
 
@@ -359,7 +354,7 @@ def add_log_entry(session: Session, *, workshop_id: int, data: dict, actor: str)
 
 def update_log_entry(session: Session, *, log_entry_id: int, data: dict, actor: str) -> LogEntry:
     entry_in = parse(LogEntryIn, data)
-    row = _get(session, LogEntry, log_entry_id)
+    row = existing(session, LogEntry, log_entry_id)
     _check_partner(session, row.workshop_id, entry_in.partner_id, "partner_id")
     _record_progress(session, row.workshop_id, actor)
     return changes.update(session, row, entry_in.model_dump(), actor=actor,
@@ -367,7 +362,7 @@ def update_log_entry(session: Session, *, log_entry_id: int, data: dict, actor: 
 
 
 def delete_log_entry(session: Session, *, log_entry_id: int, actor: str) -> None:
-    row = _get(session, LogEntry, log_entry_id)
+    row = existing(session, LogEntry, log_entry_id)
     changes.delete(session, row, actor=actor, workshop_id=row.workshop_id)
 
 
@@ -378,7 +373,7 @@ def set_checkin_cadence(session: Session, *, workshop_id: int, weeks: int | None
                         expected_version: int, actor: str) -> Workshop:
     """How many weeks between check-ins; None while the partners have not decided."""
     cadence_in = parse(CadenceIn, {"weeks": weeks})
-    row = _get(session, Workshop, workshop_id)
+    row = existing(session, Workshop, workshop_id)
     _record_progress(session, workshop_id, actor)
     return changes.update(session, row, {"checkin_every_weeks": cadence_in.weeks}, actor=actor,
                           workshop_id=workshop_id, expected_version=expected_version)
@@ -401,9 +396,3 @@ def _check_partner(session: Session, workshop_id: int, partner_id: int | None,
     if partner is None or partner.workshop_id != workshop_id:
         raise Invalid({field: "Please choose one of this workshop's partners."})
 
-
-def _get(session: Session, table: type[Row], row_id: int) -> Row:
-    row = session.get(table, row_id)
-    if row is None:
-        raise Invalid({"form": "This was removed a moment ago, perhaps in another window."})
-    return row

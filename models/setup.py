@@ -8,7 +8,7 @@ import math
 import re
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session, func, select
 
 from models import changes, library
@@ -27,29 +27,24 @@ from models.schema import (
     TopicKind,
     Workshop,
 )
-from models.validation import Invalid, parse
+from models.validation import EARLIEST, LATEST, InputModel, Invalid, existing, parse
 
 MIN_PARTNERS, MAX_PARTNERS = 2, 8
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_EARLIEST, _LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
-
-
-class WorkshopIn(_In):
+class WorkshopIn(InputModel):
     name: str = Field(min_length=1, max_length=200)
     held_on: date
 
     def problems(self) -> dict[str, str]:
-        if not _EARLIEST <= self.held_on <= _LATEST:
+        if not EARLIEST <= self.held_on <= LATEST:
             return {"held_on": "Please give a date between 2000 and 2100."}
         return {}
 
 
-class ParticipantIn(_In):
+class ParticipantIn(InputModel):
     name: str = Field(min_length=1, max_length=120)
     role: str = Field(default="", max_length=120)
     email: str = Field(default="", max_length=254)
@@ -60,7 +55,7 @@ class ParticipantIn(_In):
         return {}
 
 
-class PartnerIn(_In):
+class PartnerIn(InputModel):
     name: str = Field(min_length=1, max_length=120)
     kind: PartnerKind
     colour: str = Field(max_length=7)
@@ -71,13 +66,13 @@ class PartnerIn(_In):
         return {}
 
 
-class DecisionRuleIn(_In):
+class DecisionRuleIn(InputModel):
     min_support_percent: int = Field(ge=50, le=100)
     block_from: int = Field(ge=5, le=8)
     ratings_by: RatingsBy = RatingsBy.PARTICIPANT
 
 
-class TopicIn(_In):
+class TopicIn(InputModel):
     title: str = Field(min_length=1, max_length=120)
     category: str = Field(min_length=1, max_length=80)
     description: str = Field(default="", max_length=2000)
@@ -85,7 +80,7 @@ class TopicIn(_In):
     unit: str = Field(default="", max_length=40)
     lower_bound: float | None = None
     upper_bound: float | None = None
-    options: list[str] = []
+    options: list[str] = Field(default_factory=list)
 
     def problems(self) -> dict[str, str]:
         if self.kind == TopicKind.NUMERIC:
@@ -164,13 +159,13 @@ def create_workshop(session: Session, *, workshop: dict, partners: list[dict], a
 def update_workshop(session: Session, *, workshop_id: int, data: dict, expected_version: int,
                     actor: str) -> Workshop:
     workshop_in = parse(WorkshopIn, data)
-    row = _get(session, Workshop, workshop_id)
+    row = existing(session, Workshop, workshop_id)
     return changes.update(session, row, workshop_in.model_dump(), actor=actor,
                           workshop_id=workshop_id, expected_version=expected_version)
 
 
 def delete_workshop(session: Session, *, workshop_id: int, actor: str) -> None:
-    row = _get(session, Workshop, workshop_id)
+    row = existing(session, Workshop, workshop_id)
     changes.delete(session, row, actor=actor, workshop_id=None)
 
 
@@ -181,7 +176,7 @@ def set_decision_rule(session: Session, *, workshop_id: int, data: dict, expecte
     if count_ratings(session, workshop_id):
         raise Invalid({"form": "Ratings have already been given in this workshop, so the "
                                "decision rule can no longer change."})
-    row = _get(session, Workshop, workshop_id)
+    row = existing(session, Workshop, workshop_id)
     values = {"rule_min_support": rule_in.min_support_percent / 100,
               "rule_block_from": rule_in.block_from, "ratings_by": rule_in.ratings_by}
     return changes.update(session, row, values, actor=actor, workshop_id=workshop_id,
@@ -210,7 +205,7 @@ def add_partner(session: Session, *, workshop_id: int, data: dict, actor: str) -
 def update_partner(session: Session, *, partner_id: int, data: dict, expected_version: int,
                    actor: str) -> Partner:
     partner_in = parse(PartnerIn, data)
-    row = _get(session, Partner, partner_id)
+    row = existing(session, Partner, partner_id)
     others = [p for p in _partners(session, row.workshop_id) if p.id != partner_id]
     _raise_if_clashes(partner_in, others)
     return changes.update(session, row, partner_in.model_dump(), actor=actor,
@@ -218,7 +213,7 @@ def update_partner(session: Session, *, partner_id: int, data: dict, expected_ve
 
 
 def delete_partner(session: Session, *, partner_id: int, actor: str) -> None:
-    row = _get(session, Partner, partner_id)
+    row = existing(session, Partner, partner_id)
     if len(_partners(session, row.workshop_id)) <= MIN_PARTNERS:
         raise Invalid({"form": f"A workshop needs at least {MIN_PARTNERS} partners; add another "
                                "before removing this one."})
@@ -227,7 +222,7 @@ def delete_partner(session: Session, *, partner_id: int, actor: str) -> None:
 
 def add_participant(session: Session, *, partner_id: int, data: dict, actor: str) -> Participant:
     participant_in = parse(ParticipantIn, data)
-    partner = _get(session, Partner, partner_id)
+    partner = existing(session, Partner, partner_id)
     return changes.create(session, Participant(partner_id=partner_id,
                                                **participant_in.model_dump()),
                           actor=actor, workshop_id=partner.workshop_id)
@@ -236,15 +231,15 @@ def add_participant(session: Session, *, partner_id: int, data: dict, actor: str
 def update_participant(session: Session, *, participant_id: int, data: dict,
                        actor: str) -> Participant:
     participant_in = parse(ParticipantIn, data)
-    row = _get(session, Participant, participant_id)
-    partner = _get(session, Partner, row.partner_id)
+    row = existing(session, Participant, participant_id)
+    partner = existing(session, Partner, row.partner_id)
     return changes.update(session, row, participant_in.model_dump(), actor=actor,
                           workshop_id=partner.workshop_id)
 
 
 def delete_participant(session: Session, *, participant_id: int, actor: str) -> None:
-    row = _get(session, Participant, participant_id)
-    partner = _get(session, Partner, row.partner_id)
+    row = existing(session, Participant, participant_id)
+    partner = existing(session, Partner, row.partner_id)
     changes.delete(session, row, actor=actor, workshop_id=partner.workshop_id)
 
 
@@ -319,7 +314,7 @@ def add_library_topics(session: Session, *, workshop_id: int, keys: list[str],
 def update_topic(session: Session, *, topic_id: int, data: dict, expected_version: int,
                  actor: str) -> Topic:
     topic_in = parse(TopicIn, data)
-    row = _get(session, Topic, topic_id)
+    row = existing(session, Topic, topic_id)
     if topic_in.title.casefold() != row.title.casefold():
         _raise_if_title_taken(session, row.workshop_id, topic_in.title)
     if _topic_in_use(session, topic_id):
@@ -329,7 +324,7 @@ def update_topic(session: Session, *, topic_id: int, data: dict, expected_versio
 
 
 def delete_topic(session: Session, *, topic_id: int, actor: str) -> None:
-    row = _get(session, Topic, topic_id)
+    row = existing(session, Topic, topic_id)
     changes.delete(session, row, actor=actor, workshop_id=row.workshop_id)
 
 
@@ -373,12 +368,6 @@ def _partners(session: Session, workshop_id: int) -> list[Partner]:
     return list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
                              .order_by(Partner.position)).all())
 
-
-def _get(session: Session, table: type, row_id: int):  # noqa: ANN202
-    row = session.get(table, row_id)
-    if row is None:
-        raise Invalid({"form": "This was removed a moment ago, perhaps in another window."})
-    return row
 
 
 def _parse_collecting(model: type[BaseModel], data: dict, prefix: str) -> BaseModel | Invalid:

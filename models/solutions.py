@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import Session, col, func, select
 
 from models import changes, library, steps
@@ -36,26 +36,22 @@ from models.schema import (
     TopicKind,
     Workshop,
 )
-from models.validation import Conflict, Invalid, parse
+from models.validation import Conflict, InputModel, Invalid, parse
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
-
-
-class FlexStanceIn(_In):
+class FlexStanceIn(InputModel):
     preferred_value: float | None = None
     preferred_option: str | None = None
     preferred_text: str = Field(default="", max_length=2000)
     accept_min: float | None = None
     accept_max: float | None = None
-    acceptable_options: list[str] = []
+    acceptable_options: list[str] = Field(default_factory=list)
     limit_private: bool = True
     weight: int = Field(ge=1, le=5)
     wants_in_return: str = Field(default="", max_length=2000)
 
 
-class FixedRuleIn(_In):
+class FixedRuleIn(InputModel):
     library_key: str | None = None
     rule_kind: RuleKind
     title: str = Field(min_length=1, max_length=200)
@@ -63,11 +59,11 @@ class FixedRuleIn(_In):
     explanation: str = Field(default="", max_length=2000)
     allowed_min: float | None = None
     allowed_max: float | None = None
-    allowed_options: list[str] = []
+    allowed_options: list[str] = Field(default_factory=list)
     allows_text: str = Field(default="", max_length=1000)
 
 
-class OfferIn(_In):
+class OfferIn(InputModel):
     number: float | None = None
     option: str | None = None
     text: str = Field(default="", max_length=2000)
@@ -77,7 +73,7 @@ class OfferIn(_In):
         return Offer(number=self.number, option=self.option, text=self.text)
 
 
-class ShareIn(_In):
+class ShareIn(InputModel):
     gave: str = Field(default="", max_length=1000)
     gained: str = Field(default="", max_length=1000)
 

@@ -6,12 +6,32 @@ errors into short sentences a partner representative understands.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticError
+from sqlmodel import Session
 
 Model = TypeVar("Model", bound=BaseModel)
+Row = TypeVar("Row")
+
+# Dates outside these are typing mistakes in a partnership's plans.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class InputModel(BaseModel):
+    """What a form sends: text trimmed, unknown fields ignored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+def existing(session: Session, table: type[Row], row_id: int) -> Row:
+    """A row by id, or a plain refusal when someone removed it meanwhile."""
+    row = session.get(table, row_id)
+    if row is None:
+        raise Invalid({"form": "This was removed a moment ago, perhaps in another window."})
+    return row
 
 
 class Invalid(Exception):

@@ -1,7 +1,6 @@
 """Step 2, expectations: what each partner expects, where their expectations meet, and the
 measures the room agrees to track them with."""
 
-from datetime import date
 from html import escape
 
 import streamlit as st
@@ -10,6 +9,7 @@ from models import expectations, library, steps
 from models.db import reading
 from models.expectations import ExpectationsView, MeasureView, ThemeGroup
 from models.schema import Direction, ExpectedResult, ItemStatus, Step
+from models.validation import EARLIEST, LATEST
 from ui import charts, projector
 from ui.chrome import workshop_or_stop
 from ui.forms import (
@@ -44,7 +44,6 @@ MEASURE_FIELDS = {
     "pilot_end": "Pilot ends", "reevaluation_date": "Look at it again on",
     "plausible_min": "Lowest plausible value", "plausible_max": "Highest plausible value",
 }
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def actor() -> str:

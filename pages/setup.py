@@ -11,6 +11,7 @@ from models.db import reading
 from models.overview import PartnerView, SetupView, setup_view
 from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
 from models.schema import LinkPurpose, Participant, RatingsBy, Topic, TopicKind, Workshop
+from models.validation import EARLIEST, LATEST
 from ui import projector
 from ui.chrome import current_workshop_id
 from ui.forms import (
@@ -56,8 +57,8 @@ def new_workshop_form() -> None:
     st.text_input("Partnership name", key="new_name",
                   placeholder="e.g. Northside Integrated Care Partnership")
     field_error(errors, "name")
-    st.date_input("Workshop date", key="new_date", min_value=date(2000, 1, 1),
-                  max_value=date(2100, 12, 31))
+    st.date_input("Workshop date", key="new_date", min_value=EARLIEST,
+                  max_value=LATEST)
     field_error(errors, "held_on")
     st.number_input("How many partner organizations?", min_value=setup.MIN_PARTNERS,
                     max_value=setup.MAX_PARTNERS, value=2, step=1, key="new_count")
@@ -121,8 +122,8 @@ def workshop_tab(view: SetupView) -> None:
          workshop.version)
     st.text_input("Partnership name", key=f"{prefix}_name")
     field_error(errors, "name")
-    st.date_input("Workshop date", key=f"{prefix}_date", min_value=date(2000, 1, 1),
-                  max_value=date(2100, 12, 31))
+    st.date_input("Workshop date", key=f"{prefix}_date", min_value=EARLIEST,
+                  max_value=LATEST)
     field_error(errors, "held_on")
     theirs = show_conflict("workshop", {"name": "Partnership name", "held_on": "Workshop date"},
                            workshop_data(prefix))

@@ -3,7 +3,6 @@ with each refusal keyed to the row of the grid that caused it."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +12,11 @@ from sqlalchemy import Engine
 from sqlmodel import func, select
 
 from models import setup
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.ratings import Rater, raters, ratings_of, record_ratings, rule_verdict
 from models.schema import MissionDraft, Rating, Workshop
 from models.validation import Invalid
+from tests.conftest import copy_of, template_database
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -63,25 +63,13 @@ def _make_room(session, name: str = "Spring workshop") -> Room:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> tuple[Path, Room]:
-    """A migrated database holding the room, built once per module."""
-    path = tmp_path_factory.mktemp("template") / "concord.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with writing(engine) as session:
-        made = _make_room(session)
-    engine.dispose()  # the last connection checkpoints the WAL into the file
-    return path, made
+    return template_database(tmp_path_factory, _make_room)
 
 
 @pytest.fixture
 def engine(template, tmp_path) -> Iterator[Engine]:
-    """Shadows conftest's engine: each test gets its own copy of the template, which is much
-    faster than migrating and setting up a new database every time."""
-    path = tmp_path / "concord.db"
-    shutil.copyfile(template[0], path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
+    """Each test works on its own copy of the module's template database."""
+    yield from copy_of(template[0], tmp_path)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ in progress with the first thing recorded or with the reveal, and a reveal that 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import func, select
 
 from models import setup, steps
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.schema import AuditEvent, Step, StepStatus
 from models.validation import Invalid
+from tests.conftest import copy_of, template_database
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -24,27 +24,15 @@ PARTNERS = [
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> tuple[Path, int]:
-    """A migrated database holding one workshop, built once per module."""
-    path = tmp_path_factory.mktemp("template") / "concord.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with writing(engine) as session:
-        made = setup.create_workshop(session, partners=PARTNERS, actor="facilitator",
-                                     workshop={"name": "Spring workshop",
-                                               "held_on": "2027-03-04"}).id
-    engine.dispose()  # the last connection checkpoints the WAL into the file
-    return path, made
+    return template_database(tmp_path_factory, lambda session: setup.create_workshop(
+        session, partners=PARTNERS, actor="facilitator",
+        workshop={"name": "Spring workshop", "held_on": "2027-03-04"}).id)
 
 
 @pytest.fixture
 def engine(template, tmp_path) -> Iterator[Engine]:
-    """Shadows conftest's engine: each test gets its own copy of the template, which is much
-    faster than migrating and setting up a new database every time."""
-    path = tmp_path / "concord.db"
-    shutil.copyfile(template[0], path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
+    """Each test works on its own copy of the module's template database."""
+    yield from copy_of(template[0], tmp_path)
 
 
 @pytest.fixture

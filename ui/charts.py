@@ -77,7 +77,7 @@ def _legend_lines(fig: go.Figure, size: int, width: int = 1000) -> int:
 
 
 def _label_lines(names: Iterable[str]) -> int:
-    return max((_wrapped(name).count("<br>") + 1 for name in names), default=1) + 1
+    return max((_wrapped(name, 12).count("<br>") + 1 for name in names), default=1) + 1
 
 
 def _symbol(partners: Sequence[Partner], partner_id: int) -> str:
@@ -187,14 +187,16 @@ def options_positions(topic: Topic, partners: Sequence[Partner],
     for rule in rules:
         if rule.allowed_options:
             allowed &= set(rule.allowed_options)
-    columns = [*[_wrapped(p.name) for p in partners], "Fixed rules"]
+    columns = [*[_wrapped(p.name, 12) for p in partners], "Fixed<br>rules"]
     z, text = [], []
     for option in topic.options:
         row_z, row_text = [], []
         for partner in partners:
             stance = stances.get(partner.id)
-            if stance is None or stance.kind != StanceKind.FLEX:
-                word, level = ("—", 0)
+            if stance is None:
+                word, level = ("no position", 0)
+            elif stance.kind != StanceKind.FLEX:
+                word, level = ("fixed rule", 0)
             elif stance.preferred_option == option:
                 word, level = ("prefers", 3)
             elif option in stance.public_options:
@@ -207,7 +209,7 @@ def options_positions(topic: Topic, partners: Sequence[Partner],
         row_text.append("allowed" if option in allowed else "RULED OUT")
         z.append(row_z)
         text.append(row_text)
-    labels = [f"{o}  ← agreed" if o == agreed else o for o in topic.options]
+    labels = [_wrapped(f"{o}  ← agreed" if o == agreed else o, 30) for o in topic.options]
     size = font_size(projector)
     fig = go.Figure(go.Heatmap(
         z=z, x=columns, y=labels, text=text, texttemplate="%{text}",
@@ -217,7 +219,7 @@ def options_positions(topic: Topic, partners: Sequence[Partner],
     fig.update_xaxes(side="top", tickangle=0)
     fig.update_yaxes(autorange="reversed")
     return _styled(fig, f"{topic.title}: the options", projector=projector,
-                   height=40 + 52 * len(topic.options),
+                   height=40 + 80 * len(topic.options),
                    label_lines_on_top=_label_lines([*(p.name for p in partners), "Fixed rules"]))
 
 

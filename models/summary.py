@@ -7,10 +7,52 @@ revealed. The version is derived from the content, so any change makes a new one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
-from models.convergence import WorkshopConvergence
+from pydantic import Field
+from sqlmodel import Session, col, select
+
+from models import changes
+from models.clock import utcnow
+from models.convergence import (
+    Movement,
+    WorkshopConvergence,
+    balance_of_wins,
+    settled_topics,
+    workshop_convergence,
+)
+from models.links import LinkAccess
+from models.prework import LINK_GONE
+from models.schema import (
+    AccessLink,
+    Agreement,
+    AgreementShare,
+    CapacityCommitment,
+    EarlyWin,
+    ExpectedResult,
+    FixedConstraint,
+    ItemStatus,
+    LinkPurpose,
+    Measure,
+    Milestone,
+    MissionDraft,
+    Outcome,
+    Participant,
+    Partner,
+    SignOff,
+    SignOffDecision,
+    Stance,
+    Step,
+    StepState,
+    Topic,
+    Workshop,
+)
+from models.solutions import describe_value
+from models.steps import is_revealed
+from models.validation import Conflict, InputModel, Invalid, parse
 
 
 @dataclass(frozen=True)
@@ -80,6 +122,7 @@ class OpenItem:
     item: str
     state: str                       # e.g. "parked", "escalated", "no agreement", "not agreed"
     note: str
+    category: str = ""               # a topic's category, for an open solution
 
 
 @dataclass(frozen=True)
@@ -101,3 +144,301 @@ class Summary:
     convergence: WorkshopConvergence
     version: str                     # content-derived, 12 hex characters
     made_at: datetime
+
+
+# --- building the summary ----------------------------------------------------------------------
+
+
+def build_summary(session: Session, workshop_id: int) -> Summary | None:
+    """What the workshop settled and what is still open, in a fixed number of queries (about
+    twenty, however large the workshop); None when the workshop does not exist."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        return None
+    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
+                                 .order_by(Partner.position, Partner.id)).all())
+    names = {p.id: p.name for p in partners}
+    revealed = {row.step for row in session.exec(
+        select(StepState).where(StepState.workshop_id == workshop_id,
+                                col(StepState.revealed_at).is_not(None))).all()}
+    draft = session.exec(select(MissionDraft).where(MissionDraft.workshop_id == workshop_id,
+                                                    col(MissionDraft.adopted_at).is_not(None))
+                         .order_by(col(MissionDraft.number).desc())).first()
+    measures = session.exec(select(Measure).where(Measure.workshop_id == workshop_id)
+                            .order_by(Measure.id)).all()
+    topics = session.exec(select(Topic, Agreement)
+                          .outerjoin(Agreement, Agreement.topic_id == Topic.id)
+                          .where(Topic.workshop_id == workshop_id)
+                          .order_by(Topic.position, Topic.id)).all()
+    solutions, topic_items = _solutions(session, workshop_id, topics, names)
+    summary = Summary(
+        workshop_id=workshop.id, name=workshop.name, held_on=workshop.held_on,
+        partners=_partner_lines(session, workshop_id, partners),
+        decision_rule=decision_rule_sentence(workshop.rule_min_support, workshop.rule_block_from),
+        mission=draft.text if draft else "",
+        mission_override=draft.override_reason if draft else "",
+        measures=tuple(_measure_line(m, names) for m in measures
+                       if m.status == ItemStatus.AGREED),
+        solutions=solutions,
+        milestones=_milestones(session, workshop_id, names),
+        capacity=_capacity(session, workshop_id, names) if Step.PACING in revealed else (),
+        checkin_every_weeks=workshop.checkin_every_weeks,
+        early_wins=_early_wins(session, workshop_id, names),
+        open_items=(
+            ((OpenItem("Shared mission", "The joint mission statement", "not adopted",
+                       "No draft has been adopted yet."),) if draft is None else ())
+            + tuple(OpenItem("Expectations", m.name, "not agreed",
+                             "Contested in the room." if m.status == ItemStatus.CONTESTED
+                             else "Not settled yet.")
+                    for m in measures if m.status in (ItemStatus.OPEN, ItemStatus.CONTESTED))
+            + (_contested_expectations(session, workshop_id, names)
+               if Step.EXPECTATIONS in revealed else ())
+            + topic_items),
+        convergence=workshop_convergence(session, workshop_id),
+        version="", made_at=utcnow())
+    return replace(summary, version=summary_version(summary))
+
+
+def summary_version(summary: Summary) -> str:
+    """Twelve hex characters of the SHA-256 of the content: the same words, the same version."""
+    content = asdict(summary)
+    content.pop("version")
+    content.pop("made_at")
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=_iso)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def summary_balance(session: Session, workshop_id: int) -> dict[int, list[Movement]]:
+    """The balance of wins for the summary's chart; empty until positions on topics are
+    revealed, because a partner's opening position is its pre-work."""
+    if not is_revealed(session, workshop_id, Step.SOLUTIONS):
+        return {}
+    return balance_of_wins(settled_topics(session, workshop_id))
+
+
+def decision_rule_sentence(min_support: float, block_from: int) -> str:
+    blocking = "8" if block_from == 8 else f"{block_from} to 8"
+    return (f"Consensus when nobody rates {blocking} and at least {round(min_support * 100)} % "
+            "of the ratings are 1 to 3.")
+
+
+def day(value: date) -> str:
+    """A date as the summary writes it: 30 Sep 2026."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def amount(value: float, unit: str) -> str:
+    """A measure's value with its unit: "28 %", "112 visits per 1,000 patients"."""
+    word = "%" if unit == "percent" else unit
+    return f"{value:g} {word}".strip()
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"Cannot put {type(value).__name__} in a summary version")
+
+
+def _partner_lines(session: Session, workshop_id: int,
+                   partners: list[Partner]) -> tuple[PartnerLine, ...]:
+    people = session.exec(select(Participant).join(Partner, Partner.id == Participant.partner_id)
+                          .where(Partner.workshop_id == workshop_id)
+                          .order_by(Participant.id)).all()
+    return tuple(PartnerLine(
+        id=p.id, name=p.name, kind=p.kind.value, colour=p.colour,
+        people=tuple(f"{person.name}, {person.role}" if person.role else person.name
+                     for person in people if person.partner_id == p.id))
+        for p in partners)
+
+
+def _measure_line(measure: Measure, names: dict[int, str]) -> MeasureLine:
+    if measure.baseline_value is not None:
+        baseline = amount(measure.baseline_value, measure.unit)
+        if measure.baseline_date is not None:
+            baseline += f" on {day(measure.baseline_date)}"
+    elif measure.baseline_plan:
+        baseline = f"Plan: {measure.baseline_plan}"
+        if measure.baseline_plan_date is not None:
+            baseline += f" by {day(measure.baseline_plan_date)}"
+    else:
+        baseline = ""
+    owner = ", ".join(part for part in (measure.owner_name,
+                                        names.get(measure.owner_partner_id, "")) if part)
+    dates = (f"{day(measure.pilot_start)} to {day(measure.pilot_end)}"
+             if measure.pilot_start and measure.pilot_end else
+             f"from {day(measure.pilot_start)}" if measure.pilot_start else "")
+    pilot = ", ".join(part for part in (measure.pilot_scope, dates) if part)
+    return MeasureLine(
+        name=measure.name, definition=measure.definition, data_source=measure.data_source,
+        unit=measure.unit, direction=measure.direction.value, baseline=baseline,
+        target=amount(measure.target_value, measure.unit)
+        if measure.target_value is not None else "",
+        frequency=measure.frequency, owner=owner, pilot=pilot,
+        reevaluation=measure.reevaluation_date)
+
+
+OUTCOME_WORDS = {Outcome.PARKED: "parked", Outcome.ESCALATED: "escalated",
+                 Outcome.NO_AGREEMENT: "no agreement"}
+
+
+def _solutions(session: Session, workshop_id: int, topics: list[tuple[Topic, Agreement | None]],
+               names: dict[int, str]) -> tuple[tuple[SolutionLine, ...], tuple[OpenItem, ...]]:
+    """The agreed topics with the rules they honour and who gave what; the rest as open items."""
+    rules = session.exec(select(FixedConstraint, Stance.topic_id, Stance.partner_id)
+                         .join(Stance, Stance.id == FixedConstraint.stance_id)
+                         .join(Partner, Partner.id == Stance.partner_id)
+                         .where(Partner.workshop_id == workshop_id)
+                         .order_by(Partner.position, Partner.id, FixedConstraint.id)).all()
+    shares = session.exec(select(AgreementShare, Agreement.topic_id)
+                          .join(Agreement, Agreement.id == AgreementShare.agreement_id)
+                          .join(Partner, Partner.id == AgreementShare.partner_id)
+                          .where(Partner.workshop_id == workshop_id)
+                          .order_by(Partner.position, Partner.id)).all()
+    agreed: list[SolutionLine] = []
+    still_open: list[OpenItem] = []
+    for topic, agreement in topics:
+        if agreement is None or agreement.outcome != Outcome.AGREED:
+            still_open.append(OpenItem(
+                "Shared solutions", topic.title,
+                OUTCOME_WORDS.get(agreement.outcome, "open") if agreement else "open",
+                agreement.note if agreement else "Not settled in the workshop.",
+                category=topic.category))
+            continue
+        agreed.append(SolutionLine(
+            topic=topic.title, category=topic.category, outcome=agreement.outcome.value,
+            value=describe_value(topic, agreement.value_number, agreement.value_option,
+                                 agreement.value_text),
+            note=agreement.note,
+            rules_honoured=tuple(f"{names[partner_id]}: {rule.title} ({rule.citation})"
+                                 for rule, topic_id, partner_id in rules
+                                 if topic_id == topic.id),
+            shares=tuple(ShareLine(partner=names[share.partner_id], gave=share.gave,
+                                   gained=share.gained)
+                         for share, topic_id in shares if topic_id == topic.id)))
+    return tuple(agreed), tuple(still_open)
+
+
+def _milestones(session: Session, workshop_id: int,
+                names: dict[int, str]) -> tuple[MilestoneLine, ...]:
+    rows = session.exec(select(Milestone).where(Milestone.workshop_id == workshop_id)
+                        .order_by(Milestone.due_on, Milestone.id)).all()
+    return tuple(MilestoneLine(title=m.title, kind=m.kind.value, due_on=m.due_on,
+                               slack_days=m.slack_days,
+                               owner=names.get(m.owner_partner_id, ""),
+                               demand_hours=m.demand_hours) for m in rows)
+
+
+def _capacity(session: Session, workshop_id: int,
+              names: dict[int, str]) -> tuple[CapacityLine, ...]:
+    rows = session.exec(
+        select(CapacityCommitment).join(Partner, Partner.id == CapacityCommitment.partner_id)
+        .where(Partner.workshop_id == workshop_id)
+        .order_by(Partner.position, Partner.id, CapacityCommitment.month)).all()
+    return tuple(CapacityLine(partner=names[row.partner_id], month=row.month, hours=row.hours,
+                              unavailable=row.unavailable, note=row.note) for row in rows)
+
+
+def _early_wins(session: Session, workshop_id: int, names: dict[int, str]) -> tuple[str, ...]:
+    rows = session.exec(
+        select(EarlyWin).where(EarlyWin.workshop_id == workshop_id)
+        .order_by(col(EarlyWin.target_date).is_(None), EarlyWin.target_date, EarlyWin.id)).all()
+    return tuple(", ".join(part for part in (
+        win.title, f"by {day(win.target_date)}" if win.target_date else "",
+        names.get(win.partner_id, ""), f"achieved {day(win.achieved_on)}"
+        if win.achieved_on else "") if part) for win in rows)
+
+
+def _contested_expectations(session: Session, workshop_id: int,
+                            names: dict[int, str]) -> tuple[OpenItem, ...]:
+    rows = session.exec(
+        select(ExpectedResult).join(Partner, Partner.id == ExpectedResult.partner_id)
+        .where(Partner.workshop_id == workshop_id, ExpectedResult.status == ItemStatus.CONTESTED)
+        .order_by(Partner.position, Partner.id, ExpectedResult.id)).all()
+    return tuple(OpenItem("Expectations", f"{names[row.partner_id]}: {row.text}", "contested",
+                          "") for row in rows)
+
+
+# --- leadership sign-off -----------------------------------------------------------------------
+
+
+STALE = ("The summary changed while you were reading it: please read the new version before "
+         "signing.")
+
+
+class SignOffIn(InputModel):
+    partner_id: int | None = None
+    decision: SignOffDecision
+    name: str = Field(min_length=1, max_length=120)
+    title: str = Field(default="", max_length=120)
+    comment: str = Field(default="", max_length=4000)
+
+    def problems(self) -> dict[str, str]:
+        found = {}
+        if self.partner_id is None:
+            found["partner_id"] = "Please choose your organization."
+        if self.decision == SignOffDecision.CHANGES_REQUESTED and not self.comment:
+            found["comment"] = "Please say what should change."
+        return found
+
+
+@dataclass(frozen=True)
+class SignOffView:
+    partner: str
+    name: str
+    title: str
+    decision: SignOffDecision
+    comment: str
+    recorded_at: datetime
+    version: str
+    lapsed: bool  # it belongs to an earlier version of the summary
+
+
+def record_sign_off(session: Session, *, access: LinkAccess, version: str,
+                    data: dict) -> SignOff:
+    """A leader's decision on the version of the summary they read; refused when the summary
+    has changed since, so an approval never lands on words its signer did not see."""
+    _ensure_review_link(session, access)
+    sign_in = parse(SignOffIn, data)
+    partner = session.get(Partner, sign_in.partner_id) if sign_in.partner_id else None
+    if partner is None or partner.workshop_id != access.workshop_id:
+        raise Invalid({"partner_id": "Please choose one of the partners of this workshop."})
+    current = build_summary(session, access.workshop_id)
+    if current is None:
+        raise Invalid({"form": LINK_GONE})
+    if version != current.version:
+        raise Conflict(STALE)
+    return changes.create(session, SignOff(
+        workshop_id=access.workshop_id, partner_id=partner.id, summary_version=version,
+        decision=sign_in.decision, name=sign_in.name, title=sign_in.title,
+        comment=sign_in.comment), actor=f"leadership:{access.workshop_id}",
+        workshop_id=access.workshop_id)
+
+
+def sign_offs(session: Session, workshop_id: int, current_version: str) -> list[SignOffView]:
+    """Every decision recorded on this workshop's summary, newest first."""
+    rows = session.exec(select(SignOff, Partner.name)
+                        .outerjoin(Partner, Partner.id == SignOff.partner_id)
+                        .where(SignOff.workshop_id == workshop_id)
+                        .order_by(col(SignOff.recorded_at).desc(), col(SignOff.id).desc())).all()
+    return [SignOffView(partner=partner or "", name=row.name, title=row.title,
+                        decision=row.decision, comment=row.comment,
+                        recorded_at=row.recorded_at, version=row.summary_version,
+                        lapsed=row.summary_version != current_version)
+            for row, partner in rows]
+
+
+def approvals_lapsed(views: list[SignOffView]) -> bool:
+    """Whether someone approved a version of the summary that has changed since."""
+    return any(v.lapsed and v.decision == SignOffDecision.APPROVED for v in views)
+
+
+def _ensure_review_link(session: Session, access: LinkAccess) -> None:
+    """The review link, checked again at the moment of the write: it may have been revoked or
+    have expired since the page was read."""
+    link = session.get(AccessLink, access.link_id)
+    if (access.purpose != LinkPurpose.REVIEW or link is None
+            or link.purpose != LinkPurpose.REVIEW or link.revoked_at is not None
+            or (link.expires_at is not None and link.expires_at <= utcnow())
+            or link.workshop_id != access.workshop_id):
+        raise Invalid({"form": LINK_GONE})

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from models import library, prework, setup
 from models.db import reading
+from models.export_json import import_workshop
 from models.overview import PartnerView, SetupView, setup_view
 from models.palette import PARTNER_COLOURS, colour_name, next_free_colour
 from models.schema import LinkPurpose, Participant, RatingsBy, Topic, TopicKind, Workshop
@@ -70,6 +71,31 @@ def new_workshop_form() -> None:
     left, right = st.columns([1, 4])
     left.button("Create workshop", type="primary", on_click=create_workshop)
     right.button("Cancel", on_click=st.session_state.pop, args=("creating", None))
+    import_form()
+
+
+def import_form() -> None:
+    """A workshop back from its JSON backup, as a new workshop: a template or a restore."""
+    with st.expander("Or import a workshop from a JSON backup"):
+        st.file_uploader("JSON backup from a Summary page", type=["json"], key="import_file")
+        field_error(form_errors("import"), "file")
+        st.button("Import as a new workshop", key="import_go", on_click=import_backup,
+                  disabled=st.session_state.get("import_file") is None)
+
+
+def import_backup() -> None:
+    upload = st.session_state.get("import_file")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    created = {}
+
+    def write(session: Session) -> None:
+        created["id"] = import_workshop(session, data, actor=actor())
+
+    if save("import", write, "Workshop imported from the backup."):
+        st.session_state.pop("creating", None)
+        st.session_state["workshop_id"] = created["id"]
 
 
 def partner_fields(prefix: str, errors: dict, error_prefix: str = "",

@@ -6,11 +6,15 @@ checks the role itself (``ui.state.require``): because our screens live in ``pag
 may run a page file directly, without this frame, on a fresh server's first request.
 """
 
+import logging
+
 import streamlit as st
 
 from ui import chrome
 from ui.navigation import pages_for
 from ui.state import current_role
+
+log = logging.getLogger("concord")
 
 st.set_page_config(page_title="Concord", page_icon="🤝", layout="wide")
 
@@ -18,4 +22,9 @@ role = current_role()
 page = st.navigation(pages_for(role),
                      position="sidebar" if role.kind in ("facilitator", "partner") else "hidden")
 chrome.sidebar(role)
-page.run()
+try:
+    page.run()
+except Exception:  # Streamlit's own stop and rerun are not Exceptions, so they pass through
+    log.exception("Unexpected error on %s for a %s", page.title, role.kind)
+    st.error("Something went wrong on this page. Everything already saved is safe. Please try "
+             "again; if it happens again, tell the facilitator.")

@@ -8,14 +8,19 @@ lock up front (``BEGIN IMMEDIATE``) so two writers queue instead of failing half
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
+
+from models.clock import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "concord.db"
@@ -86,6 +91,40 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema; run on every start, a no-op when current."""
-    command.upgrade(alembic_config(engine), "head")
+def upgrade(engine: Engine, script_location: Path | None = None) -> Path | None:
+    """Bring the database to the newest schema; run on every start, a no-op when current.
+
+    Before it changes an existing SQLite file, a copy of the file is kept beside it (see
+    ``backup_sqlite``); the copy's path is returned, None when nothing needed migrating.
+    """
+    config = alembic_config(engine)
+    if script_location is not None:
+        config.set_main_option("script_location", str(script_location))
+    backup = None
+    current, head = _revisions(engine, config)
+    if engine.dialect.name == "sqlite" and current is not None and current != head:
+        backup = backup_sqlite(engine, f"before-{current}-to-{head}")
+    command.upgrade(config, "head")
+    return backup
+
+
+def _revisions(engine: Engine, config: Config) -> tuple[str | None, str | None]:
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, ScriptDirectory.from_config(config).get_current_head()
+
+
+def backup_sqlite(engine: Engine, label: str) -> Path:
+    """A consistent copy of the SQLite file next to it, made with SQLite's online backup (safe
+    while the app has the file open in WAL mode). Restoring is copying it back: see README."""
+    source_path = Path(engine.url.database)
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    target = source_path.with_name(f"{source_path.name}.{label}.{stamp}.bak")
+    source = sqlite3.connect(source_path)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return target

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from models.auth import create_facilitator, has_facilitator, sign_in
+from models.auth import TooManyTries, create_facilitator, has_facilitator, sign_in
 from models.db import reading, writing
 from models.validation import Invalid
 from ui.forms import field_error, form_error
-from ui.state import engine, form_errors, require, set_form_errors
+from ui.state import engine, form_errors, require, set_form_errors, start_facilitator_session
 
 FORM = "sign_in"
 
@@ -20,18 +20,22 @@ def _choose_password() -> None:
         set_form_errors(FORM, exc.errors)
         return
     set_form_errors(FORM, {})
-    st.session_state["facilitator_id"] = account.id
+    start_facilitator_session(account.id)
 
 
 def _sign_in() -> None:
-    with reading(engine()) as session:
-        account_id = sign_in(session, username=st.session_state["signin_username"],
-                             password=st.session_state["signin_password"])
+    try:
+        with writing(engine()) as session:
+            account_id = sign_in(session, username=st.session_state["signin_username"],
+                                 password=st.session_state["signin_password"])
+    except TooManyTries as exc:
+        set_form_errors(FORM, {"form": str(exc)})
+        return
     if account_id is None:
         set_form_errors(FORM, {"form": "That name and password do not match. Please try again."})
         return
     set_form_errors(FORM, {})
-    st.session_state["facilitator_id"] = account_id
+    start_facilitator_session(account_id)
 
 
 require("nobody")
@@ -56,6 +60,9 @@ if first_start:
         st.form_submit_button("Save and sign in", type="primary", on_click=_choose_password)
 else:
     st.subheader("Facilitator sign-in")
+    note = st.session_state.pop("signed_out_note", None)
+    if note:
+        st.info(note)
     st.caption("Partner representatives and leaders: please open the private link you were sent.")
     with st.form("sign_in"):
         st.text_input("Name", value="facilitator", key="signin_username")

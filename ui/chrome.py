@@ -6,7 +6,7 @@ import streamlit as st
 
 from models.db import reading
 from models.overview import list_workshops
-from ui.state import Role, engine
+from ui.state import Role, engine, sign_out
 
 
 def sidebar(role: Role) -> None:
@@ -15,7 +15,7 @@ def sidebar(role: Role) -> None:
     with st.sidebar:
         choose_workshop()
         st.caption(f"Signed in as {role.actor.split(':', 1)[1]}")
-        st.button("Sign out", on_click=_sign_out, key="sign_out")
+        st.button("Sign out", on_click=sign_out, key="sign_out")
 
 
 def choose_workshop() -> int | None:
@@ -47,7 +47,3 @@ def workshop_or_stop() -> int:
         st.stop()
     return workshop_id
 
-
-def _sign_out() -> None:
-    for key in ("facilitator_id", "workshop_id", "form_errors"):
-        st.session_state.pop(key, None)

@@ -26,6 +26,7 @@ PARTNER: frozenset[RoleKind] = frozenset({"partner"})
 
 SCREENS: tuple[Screen, ...] = (
     Screen("pages/setup.py", "Set-up", ":material/settings:", FACILITATOR),
+    Screen("pages/accounts.py", "Facilitators", ":material/group:", FACILITATOR),
     Screen("pages/mission.py", "1 Shared mission", ":material/flag:", FACILITATOR),
     Screen("pages/expectations.py", "2 Expectations", ":material/target:", FACILITATOR),
     Screen("pages/solutions.py", "3 Shared solutions", ":material/handshake:", FACILITATOR),

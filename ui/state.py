@@ -12,12 +12,16 @@ from typing import Literal
 import streamlit as st
 from sqlalchemy import Engine
 
+from models.auth import session_expired
+from models.clock import utcnow
 from models.db import database_url, make_engine, reading
 from models.links import LinkAccess, resolve_link
 from models.schema import FacilitatorAccount, LinkPurpose
 from models.startup import prepare
 
 LINK_PARAM = "link"
+FACILITATOR_KEYS = ("facilitator_id", "facilitator_signed_in_at", "facilitator_seen_at")
+EXPIRED_NOTE = "You were signed out after a while without activity. Please sign in again."
 RoleKind = Literal["facilitator", "partner", "leadership", "invalid_link", "nobody"]
 
 
@@ -63,14 +67,48 @@ def current_role() -> Role:
             return Role("partner", actor=f"partner:{access.partner_id}", link=access)
         return Role("leadership", actor=f"leadership:{access.workshop_id}", link=access)
     account_id = st.session_state.get("facilitator_id")
-    if account_id is not None:
-        with reading(engine()) as session:
-            account = session.get(FacilitatorAccount, account_id)
-        if account is not None:
-            return Role("facilitator", actor=f"facilitator:{account.username}",
-                        account_id=account.id)
-        del st.session_state["facilitator_id"]
+    if account_id is None:
+        return Role("nobody")
+    if not _facilitator_session_alive():
+        sign_out()
+        st.session_state["signed_out_note"] = EXPIRED_NOTE
+        return Role("nobody")
+    with reading(engine()) as session:
+        account = session.get(FacilitatorAccount, account_id)
+    if account is not None:
+        return Role("facilitator", actor=f"facilitator:{account.username}",
+                    account_id=account.id)
+    sign_out()
     return Role("nobody")
+
+
+def start_facilitator_session(account_id: int) -> None:
+    """Signed in now: the session lasts ``SESSION_LIFETIME`` unless idle for ``IDLE_LIMIT``."""
+    now = utcnow().timestamp()
+    st.session_state["facilitator_id"] = account_id
+    st.session_state["facilitator_signed_in_at"] = now
+    st.session_state["facilitator_seen_at"] = now
+    st.session_state.pop("signed_out_note", None)
+
+
+def sign_out() -> None:
+    """Forget who signed in, the open workshop and any messages, as a fresh visitor starts."""
+    for key in (*FACILITATOR_KEYS, "workshop_id", "form_errors"):
+        st.session_state.pop(key, None)
+
+
+def _facilitator_session_alive() -> bool:
+    """Check the sign-in's age and idle time, and count this run as activity.
+
+    An id set without times (by code, never by the user) starts its clock now.
+    """
+    now = utcnow().timestamp()
+    signed_in_at = st.session_state.setdefault("facilitator_signed_in_at", now)
+    seen_at = st.session_state.setdefault("facilitator_seen_at", now)
+    if session_expired(signed_in_at, seen_at, now):
+        return False
+    st.session_state["facilitator_seen_at"] = now
+    return True
 
 
 def require(*kinds: RoleKind) -> Role:

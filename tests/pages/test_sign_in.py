@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine, reading
 from models.schema import FacilitatorAccount
@@ -62,3 +65,102 @@ def test_password_from_the_environment_is_the_first_password_and_sign_out_works(
     at.sidebar.button(key="sign_out").click().run()
     assert at.title[0].value == "Concord"
     assert at.subheader[0].value == "Facilitator sign-in"
+
+
+# --- throttling, expiry and signing out ----------------------------------------------------------
+
+HOUR = 3600
+TOO_MANY = "Too many tries. Please wait 15 minutes, or ask another facilitator."
+EXPIRED = "You were signed out after a while without activity. Please sign in again."
+
+
+def _signed_in_app() -> AppTest:
+    at = new_app().run()
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert at.title[0].value == "Set-up"
+    return at
+
+
+@pytest.mark.usefixtures("app_db")
+def test_after_five_wrong_passwords_even_the_right_one_is_refused_with_a_plain_message():
+    at = new_app().run()
+    for _ in range(5):
+        at.text_input(key="signin_password").input("not the password")
+        at.button[0].click().run()
+    assert [e.value for e in at.error] == [
+        "That name and password do not match. Please try again."]
+
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [TOO_MANY]
+    assert at.title[0].value == "Concord"
+    assert "facilitator_id" not in at.session_state
+
+
+@pytest.mark.usefixtures("app_db")
+def test_an_unknown_name_gets_the_same_messages_as_a_known_one():
+    at = new_app().run()
+    at.text_input(key="signin_username").input("someone else")
+    for _ in range(6):
+        at.text_input(key="signin_password").input("not the password")
+        at.button[0].click().run()
+    assert [e.value for e in at.error] == [TOO_MANY]
+
+
+@pytest.mark.usefixtures("app_db")
+def test_signing_in_starts_the_session_clock_and_each_run_counts_as_activity():
+    before = time.time()
+    at = _signed_in_app()
+    signed_in_at = at.session_state["facilitator_signed_in_at"]
+    assert before <= signed_in_at <= at.session_state["facilitator_seen_at"] <= time.time()
+
+    at.session_state["facilitator_seen_at"] = time.time() - 30 * 60
+    at.run()
+    assert at.title[0].value == "Set-up"
+    assert at.session_state["facilitator_seen_at"] >= before
+    assert at.session_state["facilitator_signed_in_at"] == signed_in_at
+
+
+@pytest.mark.usefixtures("app_db")
+@pytest.mark.parametrize(("signed_in_ago", "seen_ago"), [(2 * HOUR, 61 * 60),
+                                                         (8 * HOUR + 60, 60)],
+                         ids=["idle 61 minutes", "signed in over 8 hours ago"])
+def test_an_expired_session_shows_the_sign_in_page_with_a_note(signed_in_ago, seen_ago):
+    at = _signed_in_app()
+    at.session_state["facilitator_signed_in_at"] = time.time() - signed_in_ago
+    at.session_state["facilitator_seen_at"] = time.time() - seen_ago
+    at.run()
+
+    assert not at.exception
+    assert at.title[0].value == "Concord"
+    assert at.subheader[0].value == "Facilitator sign-in"
+    assert [i.value for i in at.info] == [EXPIRED]
+    for key in ("facilitator_id", "facilitator_signed_in_at", "facilitator_seen_at",
+                "workshop_id"):
+        assert key not in at.session_state
+    with pytest.raises(ValueError):
+        at.switch_page("pages/setup.py")
+
+    at.run()
+    assert not at.info  # the note is said once
+
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert at.title[0].value == "Set-up"
+
+
+@pytest.mark.usefixtures("app_db")
+def test_sign_out_forgets_the_facilitator_and_the_open_workshop():
+    at = _signed_in_app()
+    assert at.session_state["workshop_id"] is not None
+
+    at.sidebar.button(key="sign_out").click().run()
+
+    assert at.subheader[0].value == "Facilitator sign-in"
+    assert not at.info  # signing out on purpose needs no note
+    for key in ("facilitator_id", "facilitator_signed_in_at", "facilitator_seen_at",
+                "workshop_id"):
+        assert key not in at.session_state
+    with pytest.raises(ValueError):
+        at.switch_page("pages/accounts.py")

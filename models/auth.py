@@ -89,6 +89,10 @@ class FacilitatorCard:
     created_at: datetime
 
 
+def account(session: Session, account_id: int) -> FacilitatorAccount | None:
+    return session.get(FacilitatorAccount, account_id)
+
+
 def has_facilitator(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(FacilitatorAccount)).one() > 0
 

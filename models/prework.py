@@ -17,6 +17,7 @@ from models import changes
 from models.clock import utcnow
 from models.links import LinkAccess, create_link, hash_token
 from models.mission import MISSION_FIELDS
+from models.pacing import months_from
 from models.schema import (
     AccessLink,
     CapacityCommitment,
@@ -217,6 +218,20 @@ def own_results(session: Session, access: LinkAccess) -> list[ExpectedResult]:
     return list(session.exec(select(ExpectedResult)
                              .where(ExpectedResult.partner_id == access.partner_id)
                              .order_by(ExpectedResult.id)).all())
+
+
+def is_locked(session: Session, access: LinkAccess) -> bool:
+    """Whether the link's pre-work can no longer change (locked, or the workshop is gone)."""
+    workshop = session.get(Workshop, access.workshop_id)
+    return workshop is None or workshop.prework_locked
+
+
+def capacity_months(session: Session, access: LinkAccess, count: int = 18) -> list[date]:
+    """The months a partner may give capacity for: from the workshop's month on, plus any
+    month it has already given."""
+    workshop = session.get(Workshop, access.workshop_id)
+    given = {row.month for row in own_capacity(session, access)}
+    return sorted(set(months_from(workshop.held_on, count)) | given)
 
 
 def own_capacity(session: Session, access: LinkAccess) -> list[CapacityCommitment]:

@@ -6,7 +6,6 @@ import streamlit as st
 
 from models import pacing, prework
 from models.db import reading
-from models.schema import Workshop
 from ui.forms import (
     conflict_buttons,
     field_error,
@@ -28,8 +27,7 @@ st.write("How many staff hours a month can your organization give the partnershi
          "does not count on you then.")
 with reading(engine()) as session:
     rows = {row.month: row for row in prework.own_capacity(session, access)}
-    held_on = session.get(Workshop, access.workshop_id).held_on
-months = sorted(set(pacing.months_from(pacing.first_of_month(held_on), 18)) | set(rows))
+    months = prework.capacity_months(session, access)
 
 if rows:
     st.subheader("Months you have given")

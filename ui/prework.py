@@ -14,7 +14,7 @@ from models.clock import utcnow
 from models.db import reading, writing
 from models.links import LinkAccess
 from models.overview import link_holder_view
-from models.schema import Partner, Workshop
+from models.schema import Partner
 from ui.forms import save
 from ui.state import engine, require
 
@@ -31,8 +31,7 @@ def partner_link() -> LinkAccess:
 
 def is_locked(access: LinkAccess) -> bool:
     with reading(engine()) as session:
-        workshop = session.get(Workshop, access.workshop_id)
-    return workshop is None or workshop.prework_locked
+        return prework.is_locked(session, access)
 
 
 def header(access: LinkAccess, title: str) -> bool:

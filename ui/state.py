@@ -12,11 +12,12 @@ from typing import Literal
 import streamlit as st
 from sqlalchemy import Engine
 
+from models.auth import account as facilitator_account
 from models.auth import session_expired
 from models.clock import utcnow
 from models.db import database_url, make_engine, reading
 from models.links import LinkAccess, resolve_link
-from models.schema import FacilitatorAccount, LinkPurpose
+from models.schema import LinkPurpose
 from models.startup import prepare
 
 LINK_PARAM = "link"
@@ -74,7 +75,7 @@ def current_role() -> Role:
         st.session_state["signed_out_note"] = EXPIRED_NOTE
         return Role("nobody")
     with reading(engine()) as session:
-        account = session.get(FacilitatorAccount, account_id)
+        account = facilitator_account(session, account_id)
     if account is not None:
         return Role("facilitator", actor=f"facilitator:{account.username}",
                     account_id=account.id)

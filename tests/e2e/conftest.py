@@ -3,6 +3,7 @@ once ``/_stcore/health`` answers, and killed when the test ends, whatever happen
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -79,10 +80,8 @@ def wait_until_healthy(server: Server) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         assert server.process.poll() is None, "the server exited while starting"
-        try:
+        with contextlib.suppress(OSError):  # not listening yet: ask again shortly
             if server.get("/_stcore/health", timeout=1) == 200:
                 return
-        except OSError:
-            pass
         time.sleep(0.1)
     raise AssertionError(f"{server.url} was not healthy within {START_TIMEOUT:.0f} s")

@@ -27,15 +27,15 @@ def download_buttons(summary: Summary, *, with_backup: bool) -> None:
     """PDF, memorandum, Markdown and calendar; and, for the facilitator, the JSON backup."""
     stem = file_stem(summary)
     files: list[tuple[str, str, Callable[[], bytes | str], str]] = [
-        ("Summary (PDF)", f"{stem}.pdf", lambda: summary_pdf(summary), "application/pdf"),
-        ("Draft memorandum (Word)", f"{stem}-memorandum.docx",
+        ("PDF", f"{stem}.pdf", lambda: summary_pdf(summary), "application/pdf"),
+        ("Memorandum", f"{stem}-memorandum.docx",
          lambda: memorandum_docx(summary),
          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("Summary (Markdown)", f"{stem}.md", lambda: summary_markdown(summary), "text/markdown"),
-        ("Calendar (.ics)", f"{stem}.ics", lambda: calendar_ics(summary), "text/calendar"),
+        ("Markdown", f"{stem}.md", lambda: summary_markdown(summary), "text/markdown"),
+        ("Calendar", f"{stem}.ics", lambda: calendar_ics(summary), "text/calendar"),
     ]
     if with_backup:
-        files.append(("Whole workshop (JSON backup)", f"{stem}.json",
+        files.append(("JSON backup", f"{stem}.json",
                       lambda: _backup(summary.workshop_id), "application/json"))
     for column, (label, name, make, mime) in zip(st.columns(len(files)), files, strict=True):
         column.download_button(label, data=make, file_name=name, mime=mime,

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from models import changes, library, steps
 from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Partner, Step
-from models.validation import EARLIEST, LATEST, InputModel, Invalid, parse
+from models.validation import EARLIEST, LATEST, Conflict, InputModel, Invalid, parse
 
 NOT_GROUPED = "Not grouped yet"
 _DATES = ("baseline_date", "baseline_plan_date", "pilot_start", "pilot_end", "reevaluation_date")
@@ -185,35 +185,43 @@ def _started_if_in_room(session: Session, workshop_id: int, actor: str) -> None:
 
 
 def set_expectation_status(session: Session, *, workshop_id: int, result_id: int,
-                           status: ItemStatus | str, actor: str) -> ExpectedResult:
+                           status: ItemStatus | str, was: ItemStatus | str,
+                           actor: str) -> ExpectedResult:
+    """``was`` is the status the person saw: a status someone else set since is not replaced."""
     status_in = parse(StatusIn, {"status": status})
-    return _room_update(session, workshop_id, result_id, {"status": status_in.status}, actor)
+    return _room_update(session, workshop_id, result_id, "status", status_in.status, was, actor)
 
 
 def set_expectation_theme(session: Session, *, workshop_id: int, result_id: int, theme: str,
-                          actor: str) -> ExpectedResult:
+                          was: str, actor: str) -> ExpectedResult:
     """Expectations of different partners that say the same thing share a theme."""
     theme_in = parse(ThemeIn, {"theme": theme})
-    return _room_update(session, workshop_id, result_id, {"theme": theme_in.theme}, actor)
+    return _room_update(session, workshop_id, result_id, "theme", theme_in.theme, was, actor)
 
 
 def link_measure(session: Session, *, workshop_id: int, result_id: int, measure_id: int | None,
-                 actor: str) -> ExpectedResult:
+                 was: int | None, actor: str) -> ExpectedResult:
     """Say which measure will show whether this expectation is met (None: none yet)."""
     if measure_id is not None:
         _measure(session, workshop_id, measure_id)
-    return _room_update(session, workshop_id, result_id, {"measure_id": measure_id}, actor)
+    return _room_update(session, workshop_id, result_id, "measure_id", measure_id, was, actor)
 
 
-def _room_update(session: Session, workshop_id: int, result_id: int, values: dict,
-                 actor: str) -> ExpectedResult:
+def _room_update(session: Session, workshop_id: int, result_id: int, field: str, value: object,
+                 was: object, actor: str) -> ExpectedResult:
+    """Change one thing the room decides about an expectation, unless someone else changed that
+    same thing since it was read. A change to another field of the row is no conflict."""
     row = session.exec(select(ExpectedResult).join(Partner)
                        .where(ExpectedResult.id == result_id,
                               Partner.workshop_id == workshop_id)).first()
     if row is None:
         raise Invalid({"form": _GONE})
+    if getattr(row, field) != was:
+        raise Conflict("Someone else changed this a moment ago, so nothing was overwritten.",
+                       changes.snapshot(row))
     steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
-    return changes.update(session, row, values, actor=actor, workshop_id=workshop_id)
+    return changes.update(session, row, {field: value}, actor=actor, workshop_id=workshop_id,
+                          expected_version=row.version)
 
 
 # --- measures ----------------------------------------------------------------------------------

@@ -327,13 +327,14 @@ def add_early_win(session: Session, *, workshop_id: int, data: dict, actor: str)
                           actor=actor, workshop_id=workshop_id)
 
 
-def update_early_win(session: Session, *, early_win_id: int, data: dict, actor: str) -> EarlyWin:
+def update_early_win(session: Session, *, early_win_id: int, data: dict, expected_version: int,
+                     actor: str) -> EarlyWin:
     win_in = parse(EarlyWinIn, data)
     row = existing(session, EarlyWin, early_win_id)
     _check_partner(session, row.workshop_id, win_in.partner_id, "partner_id")
     _record_progress(session, row.workshop_id, actor)
     return changes.update(session, row, win_in.model_dump(), actor=actor,
-                          workshop_id=row.workshop_id)
+                          workshop_id=row.workshop_id, expected_version=expected_version)
 
 
 def delete_early_win(session: Session, *, early_win_id: int, actor: str) -> None:
@@ -352,13 +353,14 @@ def add_log_entry(session: Session, *, workshop_id: int, data: dict, actor: str)
                           actor=actor, workshop_id=workshop_id)
 
 
-def update_log_entry(session: Session, *, log_entry_id: int, data: dict, actor: str) -> LogEntry:
+def update_log_entry(session: Session, *, log_entry_id: int, data: dict, expected_version: int,
+                     actor: str) -> LogEntry:
     entry_in = parse(LogEntryIn, data)
     row = existing(session, LogEntry, log_entry_id)
     _check_partner(session, row.workshop_id, entry_in.partner_id, "partner_id")
     _record_progress(session, row.workshop_id, actor)
     return changes.update(session, row, entry_in.model_dump(), actor=actor,
-                          workshop_id=row.workshop_id)
+                          workshop_id=row.workshop_id, expected_version=expected_version)
 
 
 def delete_log_entry(session: Session, *, log_entry_id: int, actor: str) -> None:

@@ -184,6 +184,7 @@ class Participant(SQLModel, table=True):
     name: str = Field(max_length=120)
     role: str = Field(default="", max_length=120)
     email: str = Field(default="", max_length=254)
+    version: int = 1
 
 
 class StepState(SQLModel, table=True):
@@ -396,6 +397,7 @@ class RoundPosition(SQLModel, table=True):
     value_number: float | None = None
     value_option: str | None = Field(default=None, max_length=200)
     value_text: str = Field(default="", max_length=2000)
+    version: int = 1
 
 
 class Rating(SQLModel, table=True):
@@ -491,6 +493,7 @@ class EarlyWin(SQLModel, table=True):
     target_date: date | None = None
     partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
     achieved_on: date | None = None
+    version: int = 1
 
 
 class LogEntry(SQLModel, table=True):
@@ -503,6 +506,7 @@ class LogEntry(SQLModel, table=True):
     text: str = Field(max_length=2000)
     lesson: str = Field(default="", max_length=2000)
     partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
+    version: int = 1
 
 
 # --- review, links and audit -------------------------------------------------------------------

@@ -229,12 +229,12 @@ def add_participant(session: Session, *, partner_id: int, data: dict, actor: str
 
 
 def update_participant(session: Session, *, participant_id: int, data: dict,
-                       actor: str) -> Participant:
+                       expected_version: int, actor: str) -> Participant:
     participant_in = parse(ParticipantIn, data)
     row = existing(session, Participant, participant_id)
     partner = existing(session, Partner, row.partner_id)
     return changes.update(session, row, participant_in.model_dump(), actor=actor,
-                          workshop_id=partner.workshop_id)
+                          workshop_id=partner.workshop_id, expected_version=expected_version)
 
 
 def delete_participant(session: Session, *, participant_id: int, actor: str) -> None:

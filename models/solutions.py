@@ -328,11 +328,15 @@ def record_round_ratings(session: Session, *, proposal_id: int, ratings: list[di
 
 
 def record_counter_offers(session: Session, *, proposal_id: int, offers: dict[int, dict],
-                          actor: str) -> int:
-    """Each partner may restate its position for the round; empty offers are skipped."""
+                          expected_versions: dict[int, int | None], actor: str) -> int:
+    """Each partner may restate its position for the round; empty offers are skipped.
+
+    ``expected_versions`` holds, per partner, the version of its counter-offer when the form was
+    read (None: it had none). A counter-offer recorded or changed since is not overwritten.
+    """
     proposal = _proposal(session, proposal_id)
     topic = _topic(session, proposal.topic_id)
-    partner_ids = {p.id for p in _partners(session, topic.workshop_id)}
+    partners = {p.id: p for p in _partners(session, topic.workshop_id)}
     errors, rows = {}, []
     for partner_id, data in offers.items():
         offer_in = parse(OfferIn, data, prefix=f"offer.{partner_id}.")
@@ -340,7 +344,7 @@ def record_counter_offers(session: Session, *, proposal_id: int, offers: dict[in
         if offer.number is None and offer.option is None and not offer.text:
             continue
         problem = offer_problem(topic, offer)
-        if partner_id not in partner_ids:
+        if partner_id not in partners:
             problem = "This partner is not in the workshop."
         if problem:
             errors[f"offer.{partner_id}"] = problem
@@ -351,14 +355,24 @@ def record_counter_offers(session: Session, *, proposal_id: int, offers: dict[in
     existing = {p.partner_id: p for p in session.exec(
         select(RoundPosition).where(RoundPosition.proposal_id == proposal_id)).all()}
     for partner_id, value in rows:
-        if partner_id in existing:
-            changes.update(session, existing[partner_id], value, actor=actor,
-                           workshop_id=topic.workshop_id)
+        row, read = existing.get(partner_id), expected_versions.get(partner_id)
+        if row is not None and row.version != read:
+            raise Conflict(f"Someone recorded {partners[partner_id].name}'s counter-offer a moment "
+                           f"ago ({describe_position(topic, row)}); nothing was overwritten.",
+                           changes.snapshot(row))
+        if row is not None:
+            changes.update(session, row, value, actor=actor, workshop_id=topic.workshop_id,
+                           expected_version=read)
         else:
             changes.create(session, RoundPosition(proposal_id=proposal_id, partner_id=partner_id,
                                                   **value),
                            actor=actor, workshop_id=topic.workshop_id)
     return len(rows)
+
+
+def describe_position(topic: Topic, position: RoundPosition) -> str:
+    return describe_value(topic, position.value_number, position.value_option,
+                          position.value_text)
 
 
 def record_outcome(session: Session, *, topic_id: int, outcome: Outcome, data: dict,

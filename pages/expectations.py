@@ -16,6 +16,7 @@ from ui.forms import (
     conflict_buttons,
     field_error,
     fill,
+    filled_value,
     filled_version,
     form_error,
     refill,
@@ -129,49 +130,66 @@ def expectation_card(view: ExpectationsView, result: ExpectedResult, workshop_id
         st.session_state[f"{prefix}_status"] = result.status
         st.selectbox("The room's view", list(ItemStatus), key=f"{prefix}_status",
                      format_func=STATUS_WORDS.__getitem__, on_change=set_result_status,
-                     args=(workshop_id, result.id))
+                     args=(workshop_id, result.id, result.status))
         field_error(errors, "status")
         with st.popover("Theme and measure", width="stretch"):
-            seed(f"{prefix}_theme", result.theme)
-            st.text_input("Theme", key=f"{prefix}_theme", on_change=set_result_theme,
-                          args=(workshop_id, result.id),
-                          help="The same words as another result's theme put them together.")
-            field_error(errors, "theme")
+            theme_field(workshop_id, result)
             measure_key = f"{prefix}_measure"
             st.session_state[measure_key] = result.measure_id
             st.selectbox("Measured by", [None, *measure_names], key=measure_key,
                          format_func=lambda m: "No measure yet" if m is None else measure_names[m],
                          placeholder="No measure yet", on_change=set_result_measure,
-                         args=(workshop_id, result.id))
+                         args=(workshop_id, result.id, result.measure_id))
             if not projector.is_on():
                 st.button("Remove this result", key=f"{prefix}_remove", on_click=remove_result,
                           args=(result.partner_id, result.id))
         form_error(errors)
 
 
-def set_result_status(workshop_id: int, result_id: int) -> None:
+def theme_field(workshop_id: int, result: ExpectedResult) -> None:
+    """The theme is typed, so it keeps the theme it was filled with: a theme someone else gives
+    meanwhile is shown next to the one typed here rather than replaced without a word."""
+    prefix, form = f"result{result.id}", f"theme{result.id}"
+    fill(prefix, result.id, {"theme": result.theme}, result.version)
+    errors = form_errors(form)
+    st.text_input("Theme", key=f"{prefix}_theme", on_change=set_result_theme,
+                  args=(workshop_id, result.id),
+                  help="The same words as another result's theme put them together.")
+    field_error(errors, "theme")
+    theirs = show_conflict(form, {"theme": "Theme"},
+                           {"theme": st.session_state.get(f"{prefix}_theme", "")})
+    form_error(errors)
+    if theirs:
+        conflict_buttons(form, prefix, theirs,
+                         lambda: set_result_theme(workshop_id, result.id, was=theirs["theme"]))
+
+
+def set_result_status(workshop_id: int, result_id: int, was: ItemStatus) -> None:
     status = st.session_state[f"result{result_id}_status"]
     save(f"result{result_id}",
          lambda s: expectations.set_expectation_status(s, workshop_id=workshop_id,
                                                        result_id=result_id, status=status,
-                                                       actor=actor()),
+                                                       was=was, actor=actor()),
          f"Expectation marked {STATUS_WORDS[status]}.")
 
 
-def set_result_theme(workshop_id: int, result_id: int) -> None:
-    theme = st.session_state.get(f"result{result_id}_theme", "")
-    save(f"result{result_id}",
-         lambda s: expectations.set_expectation_theme(s, workshop_id=workshop_id,
-                                                      result_id=result_id, theme=theme,
-                                                      actor=actor()),
-         "Theme saved.")
+def set_result_theme(workshop_id: int, result_id: int, was: str | None = None) -> None:
+    prefix = f"result{result_id}"
+    theme = st.session_state.get(f"{prefix}_theme", "")
+    seen = filled_value(prefix, "theme") if was is None else was
+    if save(f"theme{result_id}",
+            lambda s: expectations.set_expectation_theme(s, workshop_id=workshop_id,
+                                                         result_id=result_id, theme=theme,
+                                                         was=seen, actor=actor()),
+            "Theme saved."):
+        refill(prefix)
 
 
-def set_result_measure(workshop_id: int, result_id: int) -> None:
+def set_result_measure(workshop_id: int, result_id: int, was: int | None) -> None:
     measure_id = st.session_state.get(f"result{result_id}_measure")
     save(f"result{result_id}",
          lambda s: expectations.link_measure(s, workshop_id=workshop_id, result_id=result_id,
-                                             measure_id=measure_id, actor=actor()),
+                                             measure_id=measure_id, was=was, actor=actor()),
          "Measure linked." if measure_id is not None else "Measure unlinked.")
 
 

@@ -50,6 +50,10 @@ MILESTONE_KINDS = {
 MILESTONE_LABELS = {"title": "What happens", "kind": "Kind", "due_on": "Date",
                     "slack_days": "Days it may slip", "owner_partner_id": "Owner",
                     "demand_hours": "Staff hours asked"}
+WIN_LABELS = {"title": "Early win", "target_date": "Aim to reach it by",
+              "partner_id": "Who leads it", "achieved_on": "Achieved on"}
+LOG_LABELS = {"kind": "What kind", "happened_on": "When", "partner_id": "Whose",
+              "text": "What happened", "lesson": "What did we learn?"}
 LOG_KINDS = {
     LogKind.SUCCESS: "Success",
     LogKind.DISAPPOINTMENT: "Disappointment",
@@ -444,15 +448,20 @@ def win_data(prefix: str) -> dict:
 
 def win_editor(view: PacingView, win: EarlyWin) -> None:
     prefix = f"win{win.id}"
-    for field, value in (("title", win.title), ("target", win.target_date),
-                         ("partner", win.partner_id), ("achieved", win.achieved_on)):
-        seed(f"{prefix}_{field}", value)
+    fill(prefix, win.id, {"title": win.title, "target": win.target_date,
+                          "partner": win.partner_id, "achieved": win.achieved_on}, win.version)
     errors = form_errors(prefix)
     win_fields(prefix, view, errors, achieved=True)
+    theirs = show_conflict(prefix, WIN_LABELS, win_data(prefix), words={
+        "partner_id": lambda pid: partner_name(view, pid, "All partners")})
     form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_win(win.id))
     save_col, remove_col = st.columns(2)
-    with save_col:
-        st.button("Save early win", key=f"{prefix}_save", on_click=save_win, args=(win.id,))
+    if not theirs:
+        with save_col:
+            st.button("Save early win", key=f"{prefix}_save", on_click=save_win,
+                      args=(win.id,))
     with remove_col:
         remove_button("Remove early win", f"{prefix}_delete", remove_win, (win.id, win.title))
 
@@ -469,9 +478,10 @@ def add_win() -> None:
 def save_win(win_id: int) -> None:
     prefix = f"win{win_id}"
     data = win_data(prefix)
-    save(prefix, lambda s: pacing.update_early_win(s, early_win_id=win_id, data=data,
-                                                   actor=role.actor),
-         f"Early win “{data['title'].strip()}” saved.")
+    if save(prefix, lambda s: pacing.update_early_win(
+            s, early_win_id=win_id, data=data, expected_version=filled_version(prefix),
+            actor=role.actor), f"Early win “{data['title'].strip()}” saved."):
+        refill(prefix)
 
 
 def remove_win(win_id: int, title: str) -> None:
@@ -568,16 +578,21 @@ def log_data(prefix: str) -> dict:
 
 def log_editor(view: PacingView, entry: LogEntry) -> None:
     prefix = f"log{entry.id}"
-    for field, value in (("kind", entry.kind), ("date", entry.happened_on),
-                         ("partner", entry.partner_id), ("text", entry.text),
-                         ("lesson", entry.lesson)):
-        seed(f"{prefix}_{field}", value)
+    fill(prefix, entry.id, {"kind": entry.kind, "date": entry.happened_on,
+                            "partner": entry.partner_id, "text": entry.text,
+                            "lesson": entry.lesson}, entry.version)
     errors = form_errors(prefix)
     log_fields(prefix, view, errors)
+    theirs = show_conflict(prefix, LOG_LABELS, log_data(prefix), words={
+        "kind": lambda kind: LOG_KINDS.get(kind, "(empty)"),
+        "partner_id": lambda pid: partner_name(view, pid, "Everyone")})
     form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_log(entry.id))
     save_col, remove_col = st.columns(2)
-    with save_col:
-        st.button("Save", key=f"{prefix}_save", on_click=save_log, args=(entry.id,))
+    if not theirs:
+        with save_col:
+            st.button("Save", key=f"{prefix}_save", on_click=save_log, args=(entry.id,))
     with remove_col:
         remove_button("Remove from the log", f"{prefix}_delete", remove_log, (entry.id,))
 
@@ -603,9 +618,10 @@ def add_log() -> None:
 def save_log(entry_id: int) -> None:
     prefix = f"log{entry_id}"
     data = log_data(prefix)
-    save(prefix, lambda s: pacing.update_log_entry(s, log_entry_id=entry_id, data=data,
-                                                   actor=role.actor),
-         "Log entry saved.")
+    if save(prefix, lambda s: pacing.update_log_entry(
+            s, log_entry_id=entry_id, data=data, expected_version=filled_version(prefix),
+            actor=role.actor), "Log entry saved."):
+        refill(prefix)
 
 
 def remove_log(entry_id: int) -> None:

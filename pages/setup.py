@@ -239,15 +239,26 @@ def partner_editor(partner_view: PartnerView) -> None:
                   disabled=not st.session_state[f"{prefix}_confirm_delete"])
 
 
+PERSON_LABELS = {"name": "Name", "role": "Role", "email": "Email"}
+
+
 def person_editor(person: Participant) -> None:
     prefix = f"person{person.id}"
-    for field in ("name", "role", "email"):
-        seed(f"{prefix}_{field}", getattr(person, field))
+    fill(prefix, person.id, {field: getattr(person, field) for field in PERSON_LABELS},
+         person.version)
     person_fields(prefix)
+    theirs = show_conflict(prefix, PERSON_LABELS, person_data(prefix))
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_person(person.id))
+        return
     save_col, remove_col, _ = st.columns([1, 1, 4])
     save_col.button("Save", key=f"{prefix}_save", on_click=save_person, args=(person.id,))
     remove_col.button("Remove", key=f"{prefix}_remove", on_click=remove_person,
                       args=(person.id, person.name))
+
+
+def person_data(prefix: str) -> dict:
+    return {field: st.session_state.get(f"{prefix}_{field}", "") for field in PERSON_LABELS}
 
 
 def person_fields(prefix: str) -> None:
@@ -262,6 +273,7 @@ def person_fields(prefix: str) -> None:
     with email:
         st.text_input("Email", key=f"{prefix}_email")
         field_error(errors, "email")
+    form_error(errors)
 
 
 def add_partner_form(view: SetupView) -> None:
@@ -300,20 +312,21 @@ def remove_partner(partner_id: int, name: str) -> None:
 
 def add_person(partner_id: int) -> None:
     prefix = f"person_new{partner_id}"
-    data = {field: st.session_state[f"{prefix}_{field}"] for field in ("name", "role", "email")}
+    data = person_data(prefix)
     if save(prefix, lambda s: setup.add_participant(s, partner_id=partner_id, data=data,
                                                     actor=actor()),
             f"{data['name'].strip()} added."):
-        for field in ("name", "role", "email"):
+        for field in PERSON_LABELS:
             st.session_state[f"{prefix}_{field}"] = ""
 
 
 def save_person(person_id: int) -> None:
     prefix = f"person{person_id}"
-    data = {field: st.session_state[f"{prefix}_{field}"] for field in ("name", "role", "email")}
-    save(prefix, lambda s: setup.update_participant(s, participant_id=person_id, data=data,
-                                                    actor=actor()),
-         f"{data['name'].strip()} saved.")
+    data = person_data(prefix)
+    if save(prefix, lambda s: setup.update_participant(
+            s, participant_id=person_id, data=data, expected_version=filled_version(prefix),
+            actor=actor()), f"{data['name'].strip()} saved."):
+        refill(prefix)
 
 
 def remove_person(person_id: int, name: str) -> None:

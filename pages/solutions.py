@@ -14,7 +14,7 @@ from models.solutions import RoundView, StanceView, TopicView, describe_value
 from models.steps import reveal
 from ui import charts, projector
 from ui.chrome import workshop_or_stop
-from ui.forms import field_error, form_error, save, seed, seed_from
+from ui.forms import conflict, field_error, form_error, save, seed, seed_from
 from ui.partners import chip
 from ui.rating_grid import rating_grid, ratings_line, read_grid
 from ui.stance_forms import flex_data, flex_fields, rule_data, rule_fields
@@ -296,12 +296,18 @@ def record_ratings(proposal_id: int, prefix: str, who: list) -> None:
 
 def counter_offers(view: TopicView, round_view: RoundView) -> None:
     prefix = f"offers{round_view.proposal.id}"
+    # The counter-offers as they stood when the form was first shown: a save names them, so one
+    # recorded meanwhile in another window is not replaced without anyone seeing it.
+    seed(f"{prefix}__versions", {pid: p.version for pid, p in round_view.positions.items()})
     errors = form_errors(prefix)
-    with st.expander("Counter-offers for this round"):
+    with st.expander("Counter-offers for this round", expanded=bool(errors)):
         st.caption("Each partner may say where it stands now. Leave a partner empty to skip it.")
         for partner in view.partners:
             value_input(f"{prefix}_{partner.id}", view.topic, f"{partner.name} now offers")
             field_error(errors, f"offer.{partner.id}")
+        if conflict(prefix) is not None:
+            st.caption("Record again to put these in place of what was recorded meanwhile.")
+        form_error(errors)
         st.button("Record counter-offers", key=f"{prefix}_save", on_click=record_offers,
                   args=(view.topic, round_view.proposal.id, view.partners))
 
@@ -309,9 +315,16 @@ def counter_offers(view: TopicView, round_view: RoundView) -> None:
 def record_offers(topic: Topic, proposal_id: int, partners: list[Partner]) -> None:
     prefix = f"offers{proposal_id}"
     offers = {p.id: offer_data(f"{prefix}_{p.id}", topic) for p in partners}
-    save(prefix, lambda s: solutions.record_counter_offers(s, proposal_id=proposal_id,
-                                                           offers=offers, actor=role.actor),
-         "Counter-offers recorded.")
+    read = st.session_state.get(f"{prefix}__versions", {})
+    if save(prefix, lambda s: solutions.record_counter_offers(
+            s, proposal_id=proposal_id, offers=offers, expected_versions=read,
+            actor=role.actor), "Counter-offers recorded."):
+        st.session_state.pop(f"{prefix}__versions", None)
+    elif conflict(prefix) is not None:
+        # The person has now seen what was recorded meanwhile; a second click replaces it.
+        theirs = conflict(prefix)
+        read = {**read, theirs["partner_id"]: theirs["version"]}
+        st.session_state[f"{prefix}__versions"] = read
 
 
 def new_proposal(view: TopicView) -> None:

@@ -3,6 +3,7 @@ filled from a saved row that remember which version of it they were filled from.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -16,6 +17,9 @@ from ui.state import clear_form_errors, engine, flash, set_form_errors
 from ui.text import plain
 
 _NEVER = object()  # the mark of a form not filled yet, since a row's key may be None
+log = logging.getLogger("concord")
+SAVE_FAILED = ("Something went wrong while saving, so nothing was changed. What you typed is "
+               "still here; please try again.")
 
 
 def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
@@ -32,6 +36,10 @@ def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
     except Conflict as exc:
         set_form_errors(form, {"form": str(exc)})
         st.session_state.setdefault("conflicts", {})[form] = exc.current
+        return False
+    except Exception:  # a bug or a database failure: the write was rolled back as a whole
+        log.exception("Unexpected error while saving %s", form)
+        set_form_errors(form, {"form": SAVE_FAILED})
         return False
     st.session_state.setdefault("conflicts", {}).pop(form, None)
     clear_form_errors()  # messages describe the last action; older ones would only confuse

@@ -6,22 +6,23 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlmodel import func, select
 
-from models.db import ROOT, make_engine, reading, upgrade, writing
+from models.db import ROOT, alembic_config, make_engine, reading, upgrade, writing
 from models.demo import load_demo_once
 from models.schema import Rating
 
 NEXT_REVISION = '''"""a later revision, for the test only
 
 Revision ID: 9999
-Revises: 0001
+Revises: {head}
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "9999"
-down_revision = "0001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -44,17 +45,18 @@ def test_a_migration_keeps_a_faithful_copy_of_the_file_first(tmp_path):
     with reading(engine) as session:
         ratings = session.exec(select(func.count()).select_from(Rating)).one()
 
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     scripts = tmp_path / "migrations"
     shutil.copytree(ROOT / "migrations", scripts)
-    (scripts / "versions" / "9999_later.py").write_text(NEXT_REVISION)
+    (scripts / "versions" / "9999_later.py").write_text(NEXT_REVISION.replace("{head}", head))
     backup = upgrade(engine, script_location=scripts)
 
     assert backup is not None and backup.exists()
-    assert backup.name.startswith("concord.db.before-0001-to-9999.")
+    assert backup.name.startswith(f"concord.db.before-{head}-to-9999.")
     copy = sqlite3.connect(backup)
     try:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
         assert copy.execute("SELECT count(*) FROM rating").fetchone() == (ratings,)
         tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
         assert "test_only" not in tables
@@ -88,3 +90,37 @@ def test_restoring_is_copying_the_backup_back(tmp_path: Path):
     with reading(restored) as session:
         assert session.exec(select(func.count()).select_from(Rating)).one() == 55
     restored.dispose()
+
+
+def test_a_file_made_by_the_first_migration_upgrades_with_its_rows_versioned(tmp_path: Path):
+    """A workshop database from before version columns were added keeps every row, and the
+    rows that gained a version start at 1."""
+    path = tmp_path / "concord.db"
+    engine = make_engine(f"sqlite:///{path}")
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "0001")
+    old = sqlite3.connect(path)
+    try:
+        old.execute("INSERT INTO workshop (id, name, held_on, rule_min_support, rule_block_from, "
+                    "ratings_by, prework_locked, is_demo, created_at, updated_at, version) "
+                    "VALUES (1, 'Old one', '2026-01-05', 0.75, 7, 'partner', 0, 0, "
+                    "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 3)")
+        old.execute("INSERT INTO earlywin (workshop_id, title) VALUES (1, 'First referral')")
+        old.commit()
+    finally:
+        old.close()
+    backup = upgrade(engine)
+    assert backup is not None and backup.name.startswith("concord.db.before-0001-to-")
+    live = sqlite3.connect(path)
+    try:
+        assert live.execute("SELECT name, version FROM workshop").fetchall() == [("Old one", 3)]
+        assert live.execute("SELECT title, version FROM earlywin").fetchall() == [
+            ("First referral", 1)]
+        for table in ("participant", "roundposition", "earlywin", "logentry"):
+            columns = {row[1]: row for row in live.execute(f"PRAGMA table_info({table})")}
+            assert "version" in columns, table
+            assert columns["version"][3] == 1  # NOT NULL
+    finally:
+        live.close()
+    engine.dispose()

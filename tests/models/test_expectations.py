@@ -196,9 +196,11 @@ def test_the_room_sets_status_and_theme_and_the_step_starts(engine, room):
         row = _add_result(session, room["partners"][0], "Faster access")
     with writing(engine) as session:
         expectations.set_expectation_status(session, workshop_id=room["workshop"],
-                                            result_id=row.id, status="contested", actor=ACTOR)
+                                            result_id=row.id, status="contested", was="open",
+                                            actor=ACTOR)
         expectations.set_expectation_theme(session, workshop_id=room["workshop"],
-                                           result_id=row.id, theme="  Access ", actor=ACTOR)
+                                           result_id=row.id, theme="  Access ", was="",
+                                           actor=ACTOR)
     with reading(engine) as session:
         stored = session.get(ExpectedResult, row.id)
     assert (stored.status, stored.theme) == (ItemStatus.CONTESTED, "Access")
@@ -212,10 +214,43 @@ def test_status_and_theme_are_checked(engine, room):
     with writing(engine) as session:
         assert set(_errors(expectations.set_expectation_status, session,
                            workshop_id=room["workshop"], result_id=row.id, status="maybe",
-                           actor=ACTOR)) == {"status"}
+                           was="open", actor=ACTOR)) == {"status"}
         assert _errors(expectations.set_expectation_theme, session, workshop_id=room["workshop"],
-                       result_id=row.id, theme="t" * 121, actor=ACTOR) == {
+                       result_id=row.id, theme="t" * 121, was="", actor=ACTOR) == {
             "theme": "Please keep this under 120 characters."}
+
+
+def test_a_room_decision_made_meanwhile_is_not_replaced_but_another_field_is_no_conflict(
+        engine, room):
+    """Two facilitators on the same expectation: the second to change the status, having seen
+    the old one, is refused and the first one's status stays; a theme set meanwhile by someone
+    else does not stand in the way of a status change."""
+    with writing(engine) as session:
+        row = _add_result(session, room["partners"][0], "Faster access")
+    with writing(engine) as session:
+        expectations.set_expectation_status(session, workshop_id=room["workshop"],
+                                            result_id=row.id, status="agreed", was="open",
+                                            actor="first")
+    with pytest.raises(Conflict) as refused, writing(engine) as session:
+        expectations.set_expectation_status(session, workshop_id=room["workshop"],
+                                            result_id=row.id, status="contested", was="open",
+                                            actor="second")
+    assert refused.value.current["status"] == "agreed"
+    assert "nothing was overwritten" in str(refused.value)
+
+    with writing(engine) as session:
+        expectations.set_expectation_theme(session, workshop_id=room["workshop"],
+                                           result_id=row.id, theme="Access", was="",
+                                           actor="first")
+        expectations.set_expectation_status(session, workshop_id=room["workshop"],
+                                            result_id=row.id, status="dropped", was="agreed",
+                                            actor="second")
+    with pytest.raises(Conflict), writing(engine) as session:
+        expectations.link_measure(session, workshop_id=room["workshop"], result_id=row.id,
+                                  measure_id=None, was=12345, actor="second")
+    with reading(engine) as session:
+        stored = session.get(ExpectedResult, row.id)
+    assert (stored.status, stored.theme, stored.version) == (ItemStatus.DROPPED, "Access", 4)
 
 
 def test_the_room_cannot_touch_another_workshops_expectations(engine, room):
@@ -225,7 +260,7 @@ def test_the_room_cannot_touch_another_workshops_expectations(engine, room):
     with writing(engine) as session:
         assert set(_errors(expectations.set_expectation_status, session,
                            workshop_id=other_workshop, result_id=row.id, status="agreed",
-                           actor=ACTOR)) == {"form"}
+                           was="open", actor=ACTOR)) == {"form"}
 
 
 def test_an_expectation_links_only_to_a_measure_of_its_workshop(engine, room):
@@ -238,9 +273,10 @@ def test_an_expectation_links_only_to_a_measure_of_its_workshop(engine, room):
                                            data={"name": "Wait time"}, actor=ACTOR)
     with writing(engine) as session:
         assert set(_errors(expectations.link_measure, session, workshop_id=room["workshop"],
-                           result_id=row.id, measure_id=foreign.id, actor=ACTOR)) == {"form"}
+                           result_id=row.id, measure_id=foreign.id, was=None,
+                           actor=ACTOR)) == {"form"}
         expectations.link_measure(session, workshop_id=room["workshop"], result_id=row.id,
-                                  measure_id=own.id, actor=ACTOR)
+                                  measure_id=own.id, was=None, actor=ACTOR)
     with reading(engine) as session:
         assert session.get(ExpectedResult, row.id).measure_id == own.id
 
@@ -251,7 +287,7 @@ def test_removing_a_measure_keeps_its_expectations_unmeasured_and_audited(engine
         measure = expectations.add_measure(session, workshop_id=room["workshop"],
                                            data={"name": "Wait time"}, actor=ACTOR)
         expectations.link_measure(session, workshop_id=room["workshop"], result_id=row.id,
-                                  measure_id=measure.id, actor=ACTOR)
+                                  measure_id=measure.id, was=None, actor=ACTOR)
     with writing(engine) as session:
         expectations.delete_measure(session, workshop_id=room["workshop"],
                                     measure_id=measure.id, actor=ACTOR)
@@ -509,7 +545,7 @@ def test_nothing_a_partner_wrote_is_in_the_view_before_the_reveal(engine, room):
         measure = expectations.add_measure(session, workshop_id=room["workshop"],
                                            data={"name": "Wait time"}, actor=ACTOR)
         expectations.link_measure(session, workshop_id=room["workshop"], result_id=result.id,
-                                  measure_id=measure.id, actor=ACTOR)
+                                  measure_id=measure.id, was=None, actor=ACTOR)
         hidden = expectations.expectations_view(session, room["workshop"])
     assert (hidden.revealed, hidden.results, hidden.groups) == (False, {}, [])
     assert [(m.measure.name, m.serves) for m in hidden.measures] == [("Wait time", [])]

@@ -322,7 +322,7 @@ def test_early_wins_are_added_edited_and_removed_undated_last(engine):
                                            "target_date": date(2027, 3, 5),
                                            "partner_id": partner_ids[0]})
     with writing(engine) as session:
-        pacing.update_early_win(session, early_win_id=dated.id, actor=ROOM,
+        pacing.update_early_win(session, early_win_id=dated.id, actor=ROOM, expected_version=1,
                                 data={"title": "First hand-off",
                                       "target_date": date(2027, 3, 5),
                                       "partner_id": partner_ids[0],
@@ -358,7 +358,8 @@ def test_a_disappointment_is_logged_only_with_its_lesson(engine):
                              data={"kind": "success", "happened_on": date(2027, 4, 2),
                                    "text": "Ten shared care plans."})
     assert _errors(engine, lambda s: pacing.update_log_entry(
-        s, log_entry_id=late.id, actor=ROOM, data=base | {"kind": "disappointment"})
+        s, log_entry_id=late.id, actor=ROOM, expected_version=1,
+        data=base | {"kind": "disappointment"})
     ) == {"lesson": "What did we learn? A disappointment is logged with its lesson."}
     with reading(engine) as session:
         view = pacing.pacing_view(session, workshop_id)

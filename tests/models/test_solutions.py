@@ -583,7 +583,7 @@ def test_counter_offers_are_recorded_and_empty_ones_skipped(engine, room):
 
     with writing(engine) as session:
         count = solutions.record_counter_offers(
-            session, proposal_id=proposal.id, actor="facilitator",
+            session, proposal_id=proposal.id, actor="facilitator", expected_versions={},
             offers={room.riverbend: {"number": 20}, room.northside: {"number": 5},
                     room.marlow: {"number": None, "option": None, "text": " "}})
 
@@ -599,7 +599,7 @@ def test_counter_offers_are_refused_per_partner_and_none_is_kept(engine, room):
 
     with writing(engine) as session:
         errors = _errors(solutions.record_counter_offers, session, proposal_id=proposal.id,
-                         actor="facilitator",
+                         actor="facilitator", expected_versions={},
                          offers={room.riverbend: {"number": 61}, room.northside: {"number": 5},
                                  elsewhere.marlow: {"number": 15}})
 
@@ -613,7 +613,8 @@ def test_a_counter_offer_that_is_no_number_is_keyed_to_its_field(engine, room):
 
     with writing(engine) as session:
         errors = _errors(solutions.record_counter_offers, session, proposal_id=proposal.id,
-                         actor="facilitator", offers={room.riverbend: {"number": "soon"}})
+                         actor="facilitator", expected_versions={},
+                         offers={room.riverbend: {"number": "soon"}})
 
     assert errors == {f"offer.{room.riverbend}.number": "Please give a number."}
 
@@ -623,7 +624,8 @@ def test_an_options_counter_offer_must_be_an_option(engine, room):
 
     with writing(engine) as session:
         errors = _errors(solutions.record_counter_offers, session, proposal_id=proposal.id,
-                         actor="facilitator", offers={room.marlow: {"option": "Bill twice"}})
+                         actor="facilitator", expected_versions={},
+                         offers={room.marlow: {"option": "Bill twice"}})
 
     assert errors == {f"offer.{room.marlow}": "Please choose one of the options."}
 
@@ -632,11 +634,13 @@ def test_counter_offers_given_again_replace_a_partners_earlier_one(engine, room)
     proposal = _propose(engine, room.minutes, {"number": 10})
     with writing(engine) as session:
         solutions.record_counter_offers(session, proposal_id=proposal.id, actor="facilitator",
+                                        expected_versions={},
                                         offers={room.riverbend: {"number": 20},
                                                 room.marlow: {"number": 15}})
 
     with writing(engine) as session:
         solutions.record_counter_offers(session, proposal_id=proposal.id, actor="facilitator",
+                                        expected_versions={room.riverbend: 1},
                                         offers={room.riverbend: {"number": 15},
                                                 room.northside: {"number": 10}})
 
@@ -644,6 +648,34 @@ def test_counter_offers_given_again_replace_a_partners_earlier_one(engine, room)
                                                room.northside: (10, None, ""),
                                                room.marlow: (15, None, "")}
     assert _count(engine, RoundPosition.id) == 3
+
+
+@pytest.mark.parametrize("read", [None, 1], ids=["form read none", "form read version 1"])
+def test_a_counter_offer_from_a_stale_form_overwrites_nothing(engine, room, read):
+    """Two facilitators with the same round open: the second save names the first one's offer
+    and changes nothing, for a partner that had no offer when the form was read and for one
+    whose offer moved on since."""
+    proposal = _propose(engine, room.minutes, {"number": 10})
+    with writing(engine) as session:
+        solutions.record_counter_offers(session, proposal_id=proposal.id, actor="one",
+                                        expected_versions={},
+                                        offers={room.riverbend: {"number": 20}})
+    if read is not None:
+        with writing(engine) as session:
+            solutions.record_counter_offers(session, proposal_id=proposal.id, actor="one",
+                                            expected_versions={room.riverbend: 1},
+                                            offers={room.riverbend: {"number": 25}})
+
+    with pytest.raises(Conflict) as refused, writing(engine) as session:
+        solutions.record_counter_offers(session, proposal_id=proposal.id, actor="two",
+                                        expected_versions={room.riverbend: read},
+                                        offers={room.riverbend: {"number": 30},
+                                                room.northside: {"number": 5}})
+
+    assert "counter-offer" in str(refused.value) and "nothing was overwritten" in str(refused.value)
+    assert refused.value.current["value_number"] == (20 if read is None else 25)
+    assert _positions(engine, proposal.id) == {
+        room.riverbend: (20 if read is None else 25, None, "")}
 
 
 def test_round_ratings_land_on_the_round_and_its_verdict(engine, room):

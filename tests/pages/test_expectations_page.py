@@ -229,3 +229,51 @@ def test_projector_mode_hides_removal_but_keeps_recording(app_db, projector):
     assert len(at.segmented_control) == 1 + 5  # the step's status and the 5 measures
     assert len([s for s in at.selectbox if s.label == "The room's view"]) == 8
     assert [b.label for b in at.button].count("Save") == 5
+
+
+def demo_ed_result(engine) -> tuple[int, ExpectedResult]:
+    with reading(engine) as session:
+        return demo_workshop_id(engine), session.exec(select(ExpectedResult).where(
+            ExpectedResult.text == "Fewer emergency visits among shared patients")).one()
+
+
+def test_a_theme_given_meanwhile_in_another_window_is_shown_not_replaced(app_db):
+    workshop_id, result = demo_ed_result(app_db)
+    prefix = f"result{result.id}"
+    at = open_page(app_db, workshop_id)
+    with writing(app_db) as session:  # the other facilitator's window
+        expectations.set_expectation_theme(session, workshop_id=workshop_id,
+                                           result_id=result.id, theme="Hospital use",
+                                           was=result.theme, actor="other")
+        expectations.set_expectation_status(session, workshop_id=workshop_id,
+                                            result_id=result.id, status=ItemStatus.AGREED,
+                                            was=result.status, actor="other")
+
+    at.text_input(key=f"{prefix}_theme").input("Fewer ED visits")
+    ok(at.run())
+    assert "Someone else changed this a moment ago, so nothing was overwritten." in errors(at)
+    assert any("Hospital use" in w.value for w in at.warning)
+    assert at.text_input(key=f"{prefix}_theme").value == "Fewer ED visits"  # nothing typed lost
+    with reading(app_db) as session:
+        assert session.get(ExpectedResult, result.id).theme == "Hospital use"
+
+    ok(at.button(key=f"theme{result.id}_overwrite").click().run())
+    with reading(app_db) as session:
+        stored = session.get(ExpectedResult, result.id)
+    assert (stored.theme, stored.status) == ("Fewer ED visits", ItemStatus.AGREED)
+
+
+def test_a_status_chosen_from_a_stale_screen_is_refused_and_the_new_one_shown(app_db):
+    workshop_id, result = demo_ed_result(app_db)
+    prefix = f"result{result.id}"
+    at = open_page(app_db, workshop_id)
+    with writing(app_db) as session:
+        expectations.set_expectation_status(session, workshop_id=workshop_id,
+                                            result_id=result.id, status=ItemStatus.AGREED,
+                                            was=result.status, actor="other")
+
+    ok(at.selectbox(key=f"{prefix}_status").set_value(ItemStatus.DROPPED).run())
+    assert "Someone else changed this a moment ago, so nothing was overwritten." in errors(at)
+    assert at.selectbox(key=f"{prefix}_status").value == ItemStatus.AGREED
+    with reading(app_db) as session:
+        assert session.get(ExpectedResult, result.id).status == ItemStatus.AGREED

@@ -13,9 +13,12 @@ from models import expectations, pacing, prework, setup
 from models.db import reading, writing
 from models.schema import (
     CapacityCommitment,
+    EarlyWin,
     ExpectedResult,
     LinkPurpose,
+    LogEntry,
     Milestone,
+    Participant,
     Partner,
     PartnerMission,
     Stance,
@@ -234,7 +237,7 @@ def test_a_theme_the_room_gives_meanwhile_is_a_conflict_and_survives_save_over(a
     with writing(app_db) as session:
         expectations.set_expectation_theme(session, workshop_id=partner.workshop_id,
                                            result_id=result_id, theme="Faster access",
-                                           actor="test")
+                                           was="", actor="test")
     at.run()
     click(at, f"{prefix}_save")
     assert refused(at)
@@ -423,3 +426,70 @@ def test_capacity_month_conflict_after_a_rerun_keeps_input_and_their_save(app_db
         row = session.exec(select(CapacityCommitment)
                            .where(CapacityCommitment.partner_id == partner.id)).one()
     assert (row.hours, row.note) == (40, "Two staff on leave")
+
+
+# --- early wins, the log and the people of a partner: the same protection ----------------------
+
+
+def add_win_and_entry(engine, workshop_id: int) -> tuple[int, int]:
+    with writing(engine) as session:
+        win = pacing.add_early_win(session, workshop_id=workshop_id, actor="test",
+                                   data={"title": "First shared care plan"})
+        entry = pacing.add_log_entry(session, workshop_id=workshop_id, actor="test",
+                                     data={"kind": "success", "happened_on": date(2027, 4, 2),
+                                           "text": "Ten shared care plans."})
+    return win.id, entry.id
+
+
+@pytest.mark.parametrize("form", ["win", "log"])
+def test_a_stale_early_win_or_log_entry_is_refused_and_save_over_lands(app_db, form):
+    workshop_id = empty_workshop_id(app_db)
+    win_id, entry_id = add_win_and_entry(app_db, workshop_id)
+    prefix, field, table, row_id = (
+        (f"win{win_id}", "title", EarlyWin, win_id) if form == "win"
+        else (f"log{entry_id}", "text", LogEntry, entry_id))
+    widget = (lambda at: at.text_input(key=f"{prefix}_{field}")) if form == "win" else (
+        lambda at: at.text_area(key=f"{prefix}_{field}"))
+    ana = facilitator_app(app_db, workshop_id, "pages/pacing.py")
+    ben = facilitator_app(app_db, workshop_id, "pages/pacing.py")
+    widget(ben).input("Ben's words")
+    click(ben, f"{prefix}_save")
+
+    widget(ana).input("Ana's words")
+    ana.run()
+    click(ana, f"{prefix}_save")
+
+    assert refused(ana)
+    assert warned(ana, "Ben's words")
+    assert widget(ana).value == "Ana's words"
+    with reading(app_db) as session:
+        assert getattr(session.get(table, row_id), field) == "Ben's words"
+
+    click(ana, f"{prefix}_overwrite")
+    with reading(app_db) as session:
+        assert getattr(session.get(table, row_id), field) == "Ana's words"
+
+
+def test_a_stale_edit_of_a_partners_person_is_refused_and_keeps_the_input(app_db):
+    workshop_id = empty_workshop_id(app_db)
+    partner = first_partner(app_db, workshop_id)
+    with writing(app_db) as session:
+        person = setup.add_participant(session, partner_id=partner.id, actor="test",
+                                       data={"name": "Dana Ruiz", "role": "Clinical director"})
+    prefix = f"person{person.id}"
+    ana = facilitator_app(app_db, workshop_id, "pages/setup.py")
+    with writing(app_db) as session:
+        setup.update_participant(session, participant_id=person.id, expected_version=1,
+                                 actor="test", data={"name": "Dana Ruiz", "role": "Medical lead"})
+
+    ana.text_input(key=f"{prefix}_role").input("Program manager")
+    ana.run()
+    click(ana, f"{prefix}_save")
+
+    assert refused(ana)
+    assert warned(ana, "Medical lead")
+    assert ana.text_input(key=f"{prefix}_role").value == "Program manager"
+    with reading(app_db) as session:
+        assert session.get(Participant, person.id).role == "Medical lead"
+    click(ana, f"{prefix}_take")
+    assert ana.text_input(key=f"{prefix}_role").value == "Medical lead"

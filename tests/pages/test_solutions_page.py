@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from models import setup, solutions
 from models.db import reading, writing
-from models.schema import Agreement, Outcome, Partner, Proposal, Stance, Topic
+from models.schema import Agreement, Outcome, Partner, Proposal, RoundPosition, Stance, Topic
 from models.solutions import save_flex_stance
 from tests.pages.conftest import as_role, demo_workshop_id, empty_workshop_id, new_app, texts
 
@@ -198,3 +198,34 @@ def test_a_position_entered_live_does_not_stay_on_the_wall(app_db):
     # once it has a position, the partner is no longer offered for live entry
     partner_box = [s for s in at.selectbox if s.key == f"stance{topic_id}_partner"]
     assert partner_box and bh.name not in partner_box[0].options
+
+
+def test_a_counter_offer_recorded_meanwhile_is_named_and_replaced_only_on_a_second_click(app_db):
+    workshop_id, topic_id, (bh, pc) = workshop_with_topic(app_db)
+    with writing(app_db) as session:
+        proposed = solutions.record_proposal(session, topic_id=topic_id, actor="test",
+                                             data={"number": 10})
+    at = solutions_app(app_db, workshop_id, topic_id)
+    offers = f"offers{proposed.id}"
+    with writing(app_db) as session:  # another facilitator, in another window
+        solutions.record_counter_offers(session, proposal_id=proposed.id, actor="other",
+                                        expected_versions={}, offers={bh.id: {"number": 25}})
+
+    at.number_input(key=f"{offers}_{bh.id}_number").set_value(15)
+    at.number_input(key=f"{offers}_{pc.id}_number").set_value(12)
+    click(at, f"{offers}_save")
+    assert errors(at) == ["Someone recorded Only BH's counter-offer a moment ago (25 minutes); "
+                          "nothing was overwritten."]
+    assert at.number_input(key=f"{offers}_{bh.id}_number").value == 15  # what was typed stays
+    assert positions(app_db, proposed.id) == {bh.id: 25}
+
+    click(at, f"{offers}_save")
+    assert errors(at) == []
+    assert positions(app_db, proposed.id) == {bh.id: 15, pc.id: 12}
+
+
+def positions(engine, proposal_id):
+    with reading(engine) as session:
+        rows = session.exec(select(RoundPosition)
+                            .where(RoundPosition.proposal_id == proposal_id)).all()
+    return {row.partner_id: row.value_number for row in rows}

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
-from sqlmodel import Session, func, select
+from pydantic import ConfigDict, Field, StringConstraints
+from sqlmodel import Session, col, func, select
 
 from models.changes import audit
 from models.clock import utcnow
 from models.schema import AppSetting, FacilitatorAccount
-from models.validation import Invalid, existing, parse
+from models.validation import InputModel, Invalid, existing, parse
 
 MIN_PASSWORD_LENGTH = 10
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -58,8 +58,10 @@ def password_matches(password: str, stored: str) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(actual, expected)
 
 
-class NewPasswordIn(BaseModel):
+class NewPasswordIn(InputModel):
     # Passwords are taken exactly as typed: spaces at either end are part of them.
+    model_config = ConfigDict(str_strip_whitespace=False)
+
     password: str = Field(max_length=200)
     repeat: str = Field(default="", max_length=200)
 
@@ -171,6 +173,7 @@ def sign_in(session: Session, *, username: str, password: str,
     """
     now = now or utcnow()
     key = throttle_key(username)
+    _forget_stale_attempts(session, now, keep=key)
     row = session.get(AppSetting, key, with_for_update=True)
     attempts = _attempts_from(row)
     if attempts.locked_until is not None and now < attempts.locked_until:
@@ -195,6 +198,19 @@ def throttle_key(username: str) -> str:
     if len(key) <= _KEY_MAX_LENGTH:
         return key
     return f"{_THROTTLE_PREFIX}#{hashlib.sha256(name.encode()).hexdigest()}"
+
+
+def _forget_stale_attempts(session: Session, now: datetime, keep: str) -> None:
+    """Drop the counts that no longer matter (window over, no lock running), so names tried
+    once and never again do not pile up in the database."""
+    rows = session.exec(select(AppSetting)
+                        .where(col(AppSetting.key).startswith(_THROTTLE_PREFIX))).all()
+    for row in rows:
+        attempts = _attempts_from(row)
+        ends = max(filter(None, (attempts.first and attempts.first + FAILURE_WINDOW,
+                                 attempts.locked_until)), default=None)
+        if row.key != keep and (ends is None or ends <= now):
+            session.delete(row)
 
 
 def _check_password(session: Session, username: str, password: str) -> int | None:

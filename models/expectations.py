@@ -271,14 +271,10 @@ def update_measure(session: Session, *, workshop_id: int, measure_id: int, data:
 
 
 def delete_measure(session: Session, *, workshop_id: int, measure_id: int, actor: str) -> None:
-    """Remove a measure; the expectations it served stay, no longer measured."""
+    """Remove a measure; the expectations it served stay, no longer measured (the database sets
+    their link to empty, and the audit event of the removal lists them, for an undo)."""
     row = _measure(session, workshop_id, measure_id)
-    served = session.exec(select(ExpectedResult)
-                          .where(ExpectedResult.measure_id == measure_id)).all()
     steps.mark_started(session, workshop_id=workshop_id, step=Step.EXPECTATIONS, actor=actor)
-    for result in served:
-        changes.update(session, result, {"measure_id": None}, actor=actor,
-                       workshop_id=workshop_id)
     changes.delete(session, row, actor=actor, workshop_id=workshop_id)
 
 

@@ -413,6 +413,8 @@ def record_outcome(session: Session, *, topic_id: int, outcome: Outcome, data: d
 
 def _save_shares(session: Session, agreement: Agreement, workshop_id: int,
                  share_ins: dict[int, ShareIn], actor: str) -> None:
+    """The shares are written only with their outcome, whose version was checked just before
+    (``record_outcome``), so a stale form cannot overwrite shares either."""
     existing = {s.partner_id: s for s in session.exec(
         select(AgreementShare).where(AgreementShare.agreement_id == agreement.id)).all()}
     for partner_id, share_in in share_ins.items():

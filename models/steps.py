@@ -49,6 +49,11 @@ def is_revealed(session: Session, workshop_id: int, step: Step) -> bool:
     return _state(session, workshop_id, step).revealed_at is not None
 
 
+def revealed_steps(session: Session, workshop_id: int) -> set[Step]:
+    return set(session.exec(select(StepState.step).where(
+        StepState.workshop_id == workshop_id, StepState.revealed_at.is_not(None))).all())
+
+
 def _state(session: Session, workshop_id: int, step: Step) -> StepState:
     row = session.exec(select(StepState).where(StepState.workshop_id == workshop_id,
                                                StepState.step == step)).first()

@@ -62,3 +62,23 @@ def copy_of(template: Path, tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
+
+
+def statements_run(engine: Engine, read: Callable[[Session], object]) -> int:
+    """How many SQL statements ``read`` issues in one reading session."""
+    from sqlalchemy import event
+
+    from models.db import reading
+
+    seen: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with reading(engine) as session:
+            read(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)

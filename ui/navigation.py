@@ -33,6 +33,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("pages/pacing.py", "4 Pacing", ":material/calendar_month:", FACILITATOR),
     Screen("pages/convergence.py", "Where we stand", ":material/insights:", FACILITATOR),
     Screen("pages/summary.py", "Summary", ":material/summarize:", FACILITATOR),
+    Screen("pages/audit.py", "Changes", ":material/history:", FACILITATOR),
     Screen("pages/prework.py", "Your pre-work", ":material/edit_note:", PARTNER),
     Screen("pages/prework_mission.py", "1 Your mission", ":material/flag:", PARTNER),
     Screen("pages/prework_expectations.py", "2 Results you expect", ":material/target:",

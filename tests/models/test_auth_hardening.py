@@ -147,6 +147,28 @@ def test_a_damaged_throttle_row_counts_as_no_failures(engine, account_id):
     assert _try(engine, PASSWORD, at=T0) == account_id
 
 
+def _throttled_names(engine) -> set[str]:
+    with reading(engine) as session:
+        return {row.key for row in session.exec(select(AppSetting)).all()
+                if row.key.startswith("signin:")}
+
+
+def test_counts_that_no_longer_matter_are_forgotten_and_running_locks_are_kept(engine,
+                                                                                account_id):
+    """Names typed once and never again do not pile up: a count whose window is over goes at
+    the next sign-in attempt, while a running lock and a recent count stay."""
+    _fail(engine, 1, username="typo-once")
+    _fail(engine, 5, start=T0, username="sprayed")  # locked until T0 + 4 min + 15 min
+    _fail(engine, 1, start=T0 + timedelta(minutes=10), username="recent")
+    assert _throttled_names(engine) == {"signin:typo-once", "signin:sprayed", "signin:recent"}
+
+    _try(engine, WRONG, at=T0 + timedelta(minutes=16), username="someone")
+    assert _throttled_names(engine) == {"signin:sprayed", "signin:recent", "signin:someone"}
+
+    assert _try(engine, PASSWORD, at=T0 + timedelta(minutes=40)) == account_id
+    assert _throttled_names(engine) == set()
+
+
 # --- how long a sign-in lasts --------------------------------------------------------------------
 
 HOUR = 3600.0

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import func, select
 
 from models import pacing, setup
@@ -27,6 +26,7 @@ from models.schema import (
 )
 from models.steps import reveal
 from models.validation import Conflict, Invalid
+from tests.conftest import statements_run
 
 ROOM = "facilitator:test"
 TWO_PARTNERS = [
@@ -477,18 +477,8 @@ def test_the_view_reads_in_a_fixed_number_of_queries(demo_engine):
                                   .where(Partner.workshop_id == workshop_id)).first()
 
     def queries() -> int:
-        seen = []
-
-        def count(*_args) -> None:
-            seen.append(1)
-
-        event.listen(demo_engine, "before_cursor_execute", count)
-        try:
-            with reading(demo_engine) as session:
-                pacing.pacing_view(session, workshop_id)
-        finally:
-            event.remove(demo_engine, "before_cursor_execute", count)
-        return len(seen)
+        return statements_run(demo_engine,
+                              lambda session: pacing.pacing_view(session, workshop_id))
 
     before = queries()
     with writing(demo_engine) as session:

@@ -4,13 +4,23 @@ revealed and the wall in projector mode."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlmodel import select
 
-from models import steps
+from models import audit, changes, steps
 from models.db import writing
-from models.schema import Agreement, Proposal, RoundPosition, Stance, Step, Topic, TopicKind
+from models.schema import (
+    Agreement,
+    AuditEvent,
+    Proposal,
+    RoundPosition,
+    Stance,
+    Step,
+    Topic,
+    TopicKind,
+)
 from tests.pages.conftest import as_role, demo_workshop_id, new_app, texts
 from ui.navigation import screens_for
 
@@ -53,6 +63,12 @@ def test_no_private_limit_on_any_facilitator_page(app_db, page):
                          for v in (s.preferred_value, t.lower_bound, t.upper_bound)
                          if v is not None} | said_in_the_room(session, t.id)
                   for t in session.exec(select(Topic)).all()}
+        # every private position removed and put back, so the trail of changes holds the limits
+        # as stored (before and after) and the Changes page must keep them out of sight
+        for stance, _ in private:
+            changes.delete(session, stance, actor="test", workshop_id=workshop_id)
+            removal = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+            audit.undo(session, workshop_id=workshop_id, event_id=removal.id, actor="test")
     assert len(private) >= 5
     at = new_app()
     as_role(app_db, "facilitator", workshop_id)(at)
@@ -66,6 +82,9 @@ def test_no_private_limit_on_any_facilitator_page(app_db, page):
             at.switch_page(page).run()
         assert not at.exception
         words = texts(at) + "".join(h.value for h in at.get("html"))
+        assert not re.search(r"Accept (min|max)( was)?: -?\d", words), page  # the trail
+        if page == "pages/audit.py":
+            assert "Accept min: private" in words  # the trail did show these changes
         for stance, topic in private:
             low, high = stance.accept_min, stance.accept_max
             assert f"{low:g} to {high:g}" not in words, (page, topic.title)

@@ -1,0 +1,202 @@
+"""The performance benchmark: ``.venv/bin/python -m tests.benchmark`` prints every figure of
+BENCHMARKS.md, each next to its target.
+
+It builds the workshops through the app's own models (tests/benchmark/generate.py), then
+measures every page's rerun with AppTest, an empty Streamlit page in the same run for the
+ratio, SQL statements per rerun, peak memory, the growth from 10 to 1,000 topics, the pre-work
+save, the PDF export, and 40 partner sessions saving at once against one running server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from models import mission, prework
+from models.db import reading, writing
+from models.export_pdf import summary_pdf
+from models.links import resolve_link
+from models.schema import LinkPurpose
+from models.summary import build_summary
+from tests.benchmark import generate
+from tests.benchmark.generate import Built, Size
+from tests.benchmark.pages import PageRun, empty_page, measure, navigation_as_served, open_page
+from tests.pages.conftest import as_role
+from ui.navigation import screens_for
+
+TARGET_MEDIAN_MS, TARGET_RATIO, TARGET_STATEMENTS = 250, 50, 15
+TARGET_GROWTH, TARGET_SAVE_MS, TARGET_PDF_S = 4, 50, 5
+GROWTH_ROUNDS = 2  # rounds per topic for the growth curve, so 1,000 topics build in minutes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmark")
+    parser.add_argument("--reruns", type=int, default=20)
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes only, to try the benchmark itself (not the targets)")
+    parser.add_argument("--no-load", action="store_true", help="skip the 40-session load test")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="concord-bench-"))
+    reference = Size(topics=15, rounds=3) if args.quick else generate.REFERENCE
+    growth = (10, 30, 60) if args.quick else (10, 100, 1000)
+
+    print(machine())
+    print(f"\nBuilding the reference workshop: {reference.label} …", flush=True)
+    start = time.perf_counter()
+    engine, built = generate.database(folder / "reference", reference)
+    print(f"  built in {time.perf_counter() - start:.0f} s")
+
+    empty = empty_page(args.reruns)
+    print(f"\nEvery page at the reference size, {args.reruns} reruns each "
+          f"(empty Streamlit page: median {empty.median_ms:.1f} ms, p95 {empty.p95_ms:.1f} ms)")
+    runs = every_page(engine.url.database, built, args.reruns)
+    print_pages(runs, empty)
+
+    print(f"\nGrowth: each facilitator page at {', '.join(map(str, growth))} topics "
+          f"({GROWTH_ROUNDS} rounds each), median of {args.reruns} reruns")
+    print_growth(folder, growth, args.reruns)
+
+    print("\nWrites and exports at the reference size")
+    saves = prework_saves(engine, built)
+    print(f"  pre-work save (mission section, one transaction): median "
+          f"{statistics.median(saves):.1f} ms, p95 {sorted(saves)[int(0.95 * len(saves))]:.1f}"
+          f" ms over {len(saves)} saves  [target ≤ {TARGET_SAVE_MS} ms: "
+          f"{ok(statistics.median(saves) <= TARGET_SAVE_MS)}]")
+    seconds, size = pdf_export(engine, built)
+    print(f"  PDF export (summary with charts): {seconds:.2f} s, {size / 1024:.0f} KiB  "
+          f"[target ≤ {TARGET_PDF_S} s: {ok(seconds <= TARGET_PDF_S)}]")
+
+    if not args.no_load:
+        from tests.benchmark.load import run_load
+
+        print("\nLoad: 40 partner sessions saving pre-work at once against one server")
+        for line in run_load().lines():
+            print(f"  {line}")
+    print(f"\nThis process's peak memory: {peak_rss_mib():.0f} MiB")
+    return 0
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) / 2**20 for line in
+                   Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0.0)
+    return (f"Machine: {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB memory, "
+            f"{platform.system()} {platform.release()}\n"
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"run on {date.today().isoformat()}")
+
+
+def ok(passed: bool) -> str:
+    return "met" if passed else "NOT MET"
+
+
+def roles(db_path: str, built: Built) -> dict[str, Callable]:
+    os.environ["CONCORD_DB_PATH"] = db_path
+    from models.db import make_engine
+
+    engine = make_engine(f"sqlite:///{db_path}")
+    return {kind: as_role(engine, kind, built.workshop_id)
+            for kind in ("facilitator", "partner", "leadership")}
+
+
+def every_page(db_path: str, built: Built, reruns: int) -> list[PageRun]:
+    setters = roles(db_path, built)
+    runs = []
+    with navigation_as_served():
+        for kind, setter in setters.items():
+            for screen in screens_for(kind):  # type: ignore[arg-type]
+                app = open_page(screen.path, setter)
+                runs.append(measure(app, screen.path, kind, reruns))
+                print(f"  measured {screen.path}", file=sys.stderr, flush=True)
+    return runs
+
+
+def print_pages(runs: list[PageRun], empty: PageRun) -> None:
+    print(f"  {'page':30} {'role':12} {'median':>8} {'p95':>8} {'× empty':>8} "
+          f"{'SQL':>4} {'peak MiB':>9}  targets")
+    for run in runs:
+        passed = (run.median_ms <= TARGET_MEDIAN_MS and run.ratio(empty) <= TARGET_RATIO
+                  and run.statements <= TARGET_STATEMENTS and not run.exception)
+        print(f"  {run.page:30} {run.role:12} {run.median_ms:6.0f}ms {run.p95_ms:6.0f}ms "
+              f"{run.ratio(empty):8.1f} {run.statements:4d} {run.peak_mib:9.1f}  "
+              f"{ok(passed)}{'  (exception!)' if run.exception else ''}")
+    print(f"  targets: median ≤ {TARGET_MEDIAN_MS} ms, ≤ {TARGET_RATIO} × the empty page, "
+          f"≤ {TARGET_STATEMENTS} SQL statements per rerun")
+
+
+def print_growth(folder: Path, sizes: tuple[int, ...], reruns: int) -> None:
+    results: dict[int, dict[str, PageRun]] = {}
+    for topics in sizes:
+        start = time.perf_counter()
+        engine, built = generate.database(folder / f"growth-{topics}",
+                                          Size(topics=topics, rounds=GROWTH_ROUNDS))
+        print(f"  built {topics} topics in {time.perf_counter() - start:.0f} s",
+              file=sys.stderr, flush=True)
+        setter = roles(engine.url.database, built)["facilitator"]
+        with navigation_as_served():
+            results[topics] = {screen.path: measure(open_page(screen.path, setter), screen.path,
+                                                    "facilitator", reruns)
+                               for screen in screens_for("facilitator")}
+    small, middle, large = sizes
+    print(f"  {'page':30} " + " ".join(f"{n:>7} t" for n in sizes)
+          + f" {'ratio':>7} {'SQL':>12}  targets")
+    for page in results[small]:
+        times = [results[n][page].median_ms for n in sizes]
+        counts = [results[n][page].statements for n in sizes]
+        ratio = times[2] / times[1]
+        passed = ratio <= TARGET_GROWTH and counts[0] == counts[2]
+        print(f"  {page:30} " + " ".join(f"{t:7.0f}ms" for t in times)
+              + f" {ratio:7.2f} {counts[0]:>5} → {counts[2]:<5}  {ok(passed)}")
+    print(f"  ratio: median at {large} topics over median at {middle}; target ≤ "
+          f"{TARGET_GROWTH}, and the same SQL statements at {small} and {large} topics")
+
+
+def prework_saves(engine, built: Built, count: int = 50) -> list[float]:
+    with writing(engine) as session:
+        token = prework.issue_link(session, workshop_id=built.workshop_id, actor="benchmark",
+                                   purpose=LinkPurpose.PREWORK, partner_id=built.partner_ids[0])
+    with reading(engine) as session:
+        access = resolve_link(session, token)
+        version = mission.partner_mission(session, built.partner_ids[0]).version
+    times = []
+    for number in range(count):
+        data = {"mission": f"Our mission, draft {number}", "values": "", "brings": "",
+                "needs": ""}
+        start = time.perf_counter()
+        with writing(engine) as session:  # what the pre-work page's save does, link checks too
+            prework.partner_write(session, access, lambda partner, s=session, v=version, d=data:
+                                  mission.save_partner_mission(s, partner_id=partner.id,
+                                                               expected_version=v,
+                                                               actor="partner", data=d))
+        times.append((time.perf_counter() - start) * 1000)
+        version += 1
+    return times
+
+
+def pdf_export(engine, built: Built) -> tuple[float, int]:
+    start = time.perf_counter()
+    with reading(engine) as session:
+        summary = build_summary(session, built.workshop_id)
+    data = summary_pdf(summary)
+    return time.perf_counter() - start, len(data)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

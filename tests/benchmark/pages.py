@@ -1,0 +1,114 @@
+"""Page reruns measured with Streamlit's AppTest: the real app.py and page, the real database.
+
+A rerun is what happens after every click in the room: the whole script runs again. Each page
+is warmed up once, then run again ``reruns`` times; the SQL statements of each rerun are counted
+on the app's own engine (transaction control, BEGIN and COMMIT, is not counted).
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, event
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import ROOT
+
+EMPTY_PAGE = "import streamlit as st\n\nst.write('')\n"
+TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class PageRun:
+    page: str
+    role: str
+    median_ms: float
+    p95_ms: float
+    statements: int  # per rerun (all reruns issue the same number, else the maximum)
+    peak_mib: float  # Python allocations during one rerun, at their highest
+    exception: bool
+
+    def ratio(self, empty: PageRun) -> float:
+        return self.median_ms / empty.median_ms
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+@contextmanager
+def counting(engine: type[Engine] | Engine = Engine) -> Iterator[list[str]]:
+    """The SQL statements issued meanwhile, by every engine unless one is named."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args: object) -> None:
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def navigation_as_served() -> Iterator[None]:
+    """Every rerun starts at app.py, as on a running server (see tests/pages/conftest.py)."""
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original  # type: ignore[method-assign]
+
+
+def measure(app: AppTest, page: str, role: str, reruns: int) -> PageRun:
+    """Time ``reruns`` reruns of an AppTest already on its page."""
+    times: list[float] = []
+    counts: list[int] = []
+    peaks: list[float] = []
+    for _ in range(reruns):
+        gc.collect()
+        tracemalloc.start()
+        with counting() as seen:
+            start = time.perf_counter()
+            app.run()
+            times.append((time.perf_counter() - start) * 1000)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+        counts.append(len(seen))
+    return PageRun(page, role, statistics.median(times), p95(times), max(counts), max(peaks),
+                   bool(app.exception))
+
+
+def empty_page(reruns: int) -> PageRun:
+    app = AppTest.from_string(EMPTY_PAGE, default_timeout=TIMEOUT)
+    app.run()
+    times = []
+    for _ in range(reruns):
+        start = time.perf_counter()
+        app.run()
+        times.append((time.perf_counter() - start) * 1000)
+    return PageRun("(empty page)", "-", statistics.median(times), p95(times), 0, 0.0, False)
+
+
+def open_page(page: str, setup: Callable[[AppTest], None]) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    setup(app)
+    app.run()
+    app.switch_page(page).run()  # and its first run: caches warm, as in a workshop under way
+    return app

@@ -12,7 +12,7 @@ import streamlit as st
 
 from ui import chrome
 from ui.navigation import pages_for
-from ui.state import current_role
+from ui.state import current_role, role_for_this_run
 
 log = logging.getLogger("concord")
 
@@ -23,7 +23,8 @@ page = st.navigation(pages_for(role),
                      position="sidebar" if role.kind in ("facilitator", "partner") else "hidden")
 chrome.sidebar(role)
 try:
-    page.run()
+    with role_for_this_run(role):
+        page.run()
 except Exception:  # Streamlit's own stop and rerun are not Exceptions, so they pass through
     log.exception("Unexpected error on %s for a %s", page.title, role.kind)
     st.error("Something went wrong on this page. Everything already saved is safe. Please try "

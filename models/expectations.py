@@ -43,11 +43,11 @@ class MeasureIn(InputModel):
     data_source: str = Field(default="", max_length=1000)
     unit: str = Field(default="", max_length=60)
     direction: Direction = Direction.HIGHER_IS_BETTER
-    baseline_value: float | None = Field(default=None, allow_inf_nan=False)
+    baseline_value: float | None = None
     baseline_date: date | None = None
     baseline_plan: str = Field(default="", max_length=2000)
     baseline_plan_date: date | None = None
-    target_value: float | None = Field(default=None, allow_inf_nan=False)
+    target_value: float | None = None
     frequency: str = Field(default="", max_length=60)
     owner_partner_id: int | None = None
     owner_name: str = Field(default="", max_length=120)
@@ -55,8 +55,8 @@ class MeasureIn(InputModel):
     pilot_start: date | None = None
     pilot_end: date | None = None
     reevaluation_date: date | None = None
-    plausible_min: float | None = Field(default=None, allow_inf_nan=False)
-    plausible_max: float | None = Field(default=None, allow_inf_nan=False)
+    plausible_min: float | None = None
+    plausible_max: float | None = None
 
     def problems(self) -> dict[str, str]:
         errors = {name: "Please give a date between 2000 and 2100." for name in _DATES

@@ -8,8 +8,11 @@ python-docx writes text as text, so `<script>` or `**bold**` reads exactly as ty
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from io import BytesIO
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentType
@@ -40,10 +43,13 @@ SECTION_HEADINGS: tuple[str, ...] = (
 STEP_SECTIONS = {"Shared mission": "Purpose and shared mission",
                  "Expectations": "Measures and reporting"}
 BLANK = "_" * 36
+# Characters XML 1.0 does not allow (Word files are XML): each prints as a space.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def memorandum_docx(summary: Summary) -> bytes:
     """The draft memorandum for the summary, as the bytes of a .docx file."""
+    summary = _xml_safe(summary)
     document = Document()
     _page_style(document)
     document.add_heading(TITLE, level=0)
@@ -61,6 +67,24 @@ def memorandum_docx(summary: Summary) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _xml_safe(value: Any) -> Any:
+    """The summary with every text made printable in a Word file: text is stored exactly as
+    typed, control characters included, and the memorandum shows those as spaces."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{field.name: _xml_safe(getattr(value, field.name))
+                                             for field in dataclasses.fields(value)
+                                             if field.init})
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(_xml_safe(item) for item in value))
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    return value
 
 
 # --- the sections, in the order they print -------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import Session, col, func, select
 
 from models import changes, steps
@@ -14,23 +14,23 @@ from models.ratings import ratings_of, record_ratings, rule_verdict
 from models.rules import Verdict
 from models.schema import MissionDraft, Partner, PartnerMission, Rating, Step, Workshop
 from models.themes import shared_stems
-from models.validation import Conflict, Invalid, parse
+from models.validation import Conflict, InputModel, Invalid, parse
 
 MISSION_FIELDS = ("mission", "values", "brings", "needs")
 
 
-class PartnerMissionIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class PartnerMissionIn(InputModel):
     mission: str = Field(default="", max_length=4000)
     values: str = Field(default="", max_length=4000)
     brings: str = Field(default="", max_length=4000)
     needs: str = Field(default="", max_length=4000)
 
 
-class DraftIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
+class OverrideIn(InputModel):
+    override_reason: str = Field(default="", max_length=2000)
 
+
+class DraftIn(InputModel):
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -98,9 +98,7 @@ def adopt_draft(session: Session, *, workshop_id: int, draft_id: int, actor: str
     workshop = session.get(Workshop, workshop_id)
     if draft is None or draft.workshop_id != workshop_id:
         raise Invalid({"form": "This draft was removed a moment ago."})
-    reason = override_reason.strip()
-    if len(reason) > 2000:
-        raise Invalid({"override_reason": "Please keep the reason under 2000 characters."})
+    reason = parse(OverrideIn, {"override_reason": override_reason}).override_reason
     met = rule_verdict(workshop, ratings_of(session, mission_draft_ids=[draft_id])).met
     if not met and not reason:
         raise Invalid({"override_reason": "The decision rule is not met for this draft. To "

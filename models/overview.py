@@ -44,6 +44,13 @@ def list_workshops(session: Session) -> list[WorkshopCard]:
                          is_demo=w.is_demo) for w in rows]
 
 
+def workshop_names(session: Session) -> list[tuple[int, str, str]]:
+    """Each workshop's id, name and date, newest first: what the workshop chooser shows."""
+    rows = session.exec(select(Workshop.id, Workshop.name, Workshop.held_on)
+                        .order_by(Workshop.held_on.desc(), Workshop.id)).all()
+    return [(row_id, name, held_on.isoformat()) for row_id, name, held_on in rows]
+
+
 def setup_view(session: Session, workshop_id: int) -> SetupView | None:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from pydantic import Field
 from sqlmodel import Session, col, func, select
 
 from models import changes
@@ -31,7 +32,7 @@ from models.schema import (
     Topic,
     Workshop,
 )
-from models.validation import Invalid
+from models.validation import InputModel, Invalid, parse
 
 SECTIONS = ("mission", "expectations", "topics", "capacity")
 SECTION_TITLES = {"mission": "Your mission", "expectations": "The results you expect",
@@ -156,14 +157,17 @@ def mark_opened(session: Session, access: LinkAccess) -> None:
     touch(session, access, opened=True)
 
 
+class NoteIn(InputModel):
+    note: str = Field(default="", max_length=4000)
+
+
 def save_note(session: Session, *, access: LinkAccess, note: str, expected_version: int,
               actor: str) -> PreworkProgress:
-    if len(note) > 4000:
-        raise Invalid({"note": "Please keep this under 4000 characters."})
+    note_in = parse(NoteIn, {"note": note})
 
     def write(partner: Partner) -> None:
         changes.update(session, _progress_row(session, partner.id),
-                       {"note_to_facilitator": note.strip()}, actor=actor,
+                       {"note_to_facilitator": note_in.note}, actor=actor,
                        workshop_id=partner.workshop_id, expected_version=expected_version)
 
     partner_write(session, access, write)

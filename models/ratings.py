@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from sqlmodel import Session, col, select
 
 from models import changes
 from models.rules import Verdict, needs_reason, verdict
 from models.schema import Participant, Partner, Rating, RatingsBy, Workshop
-from models.validation import Invalid
+from models.validation import InputModel, Invalid, plain_message
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,7 @@ class Rater:
         return f"{self.partner_id}-{self.participant_id or 'all'}"
 
 
-class RatingIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class RatingIn(InputModel):
     partner_id: int
     participant_id: int | None = None
     value: int = Field(ge=1, le=8)
@@ -77,12 +75,11 @@ def record_ratings(session: Session, *, workshop_id: int, ratings: list[dict], a
         try:
             rating_in = RatingIn.model_validate(data)
         except ValidationError as exc:
-            fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
-            if fields == {"reason"}:
-                errors[f"rating.{rater_key}.reason"] = "Please keep the reason under 2000 " \
-                                                       "characters."
-            else:
-                errors[f"rating.{rater_key}.value"] = "Please choose a rating from 1 to 8."
+            for error in exc.errors():
+                if error["loc"] and error["loc"][0] == "reason":
+                    errors.setdefault(f"rating.{rater_key}.reason", plain_message(error))
+                else:
+                    errors[f"rating.{rater_key}.value"] = "Please choose a rating from 1 to 8."
             continue
         if rater_key not in allowed:
             errors[f"rating.{rater_key}.value"] = "This person is not in the workshop any more."

@@ -8,7 +8,7 @@ import streamlit as st
 from models import expectations, library, steps
 from models.db import reading
 from models.expectations import ExpectationsView, MeasureView, ThemeGroup
-from models.schema import Direction, ExpectedResult, ItemStatus, Step
+from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Step
 from models.validation import EARLIEST, LATEST
 from ui import charts, projector
 from ui.chrome import workshop_or_stop
@@ -19,6 +19,7 @@ from ui.forms import (
     filled_value,
     filled_version,
     form_error,
+    pick_one,
     refill,
     save,
     seed,
@@ -264,6 +265,14 @@ def measures_section(view: ExpectationsView, workshop_id: int) -> None:
         st.write("No measures yet. Add one from the library or write a new one.")
     for measure_view in view.measures:
         measure_card(view, measure_view, workshop_id)
+    if view.measures:
+        measures = {mv.measure.id: mv.measure for mv in view.measures}
+        chosen = pick_one("Change every field of a measure",
+                          {mid: m.name for mid, m in measures.items()},
+                          f"measure_pick{workshop_id}")
+        if chosen is not None:
+            with st.container(border=True):
+                measure_editor(view, measures[chosen], workshop_id)
 
 
 def library_picker(view: ExpectationsView, workshop_id: int) -> None:
@@ -321,25 +330,27 @@ def measure_card(view: ExpectationsView, measure_view: MeasureView, workshop_id:
                                  format_func=STATUS_WORDS.__getitem__,
                                  on_change=set_measure_status, args=(workshop_id, measure.id))
             field_error(errors, "status")
-        with st.expander("Every field of this measure"):
-            fill(prefix, measure.id, {name: getattr(measure, name) for name in MEASURE_FIELDS},
-                 measure.version)
-            measure_fields(prefix, view, errors)
-            theirs = show_conflict(prefix, MEASURE_FIELDS, measure_data(prefix), words={
-                "direction": lambda d: DIRECTIONS.get(d, "(empty)"),
-                "owner_partner_id": lambda p: owner_name(view, p)})
-            form_error(errors)
-            if theirs:
-                conflict_buttons(prefix, prefix, theirs,
-                                 lambda: save_measure(workshop_id, measure.id))
-            save_col, remove_col = st.columns([1, 1])
-            if not theirs:
-                save_col.button("Save", type="primary", key=f"{prefix}_save",
-                                on_click=save_measure, args=(workshop_id, measure.id))
-            if not projector.is_on():
-                remove_col.button("Remove this measure", key=f"{prefix}_remove",
-                                  on_click=remove_measure,
-                                  args=(workshop_id, measure.id, measure.name))
+
+
+def measure_editor(view: ExpectationsView, measure: Measure, workshop_id: int) -> None:
+    prefix = f"measure{measure.id}"
+    errors = form_errors(prefix)
+    fill(prefix, measure.id, {name: getattr(measure, name) for name in MEASURE_FIELDS},
+         measure.version)
+    measure_fields(prefix, view, errors)
+    theirs = show_conflict(prefix, MEASURE_FIELDS, measure_data(prefix), words={
+        "direction": lambda d: DIRECTIONS.get(d, "(empty)"),
+        "owner_partner_id": lambda p: owner_name(view, p)})
+    form_error(errors)
+    if theirs:
+        conflict_buttons(prefix, prefix, theirs, lambda: save_measure(workshop_id, measure.id))
+    save_col, remove_col = st.columns([1, 1])
+    if not theirs:
+        save_col.button("Save", type="primary", key=f"{prefix}_save", on_click=save_measure,
+                        args=(workshop_id, measure.id))
+    if not projector.is_on():
+        remove_col.button("Remove this measure", key=f"{prefix}_remove", on_click=remove_measure,
+                          args=(workshop_id, measure.id, measure.name))
 
 
 def measure_fields(prefix: str, view: ExpectationsView, errors: dict[str, str]) -> None:

@@ -30,6 +30,7 @@ from ui.forms import (
     fill,
     filled_version,
     form_error,
+    pick_one,
     refill,
     save,
     seed,
@@ -130,9 +131,11 @@ def milestones_tab(view: PacingView) -> None:
         milestone_fields("ms_new", view, errors)
         form_error(errors)
         st.button("Add milestone", type="primary", key="ms_new_add", on_click=add_milestone)
-    for milestone in view.milestones:
-        with st.expander(f"Change: {milestone.title} · {day(milestone.due_on)}"):
-            milestone_editor(view, milestone)
+    if view.milestones:
+        chosen = pick_one("Change a milestone", {m.id: f"{m.title} · {day(m.due_on)}"
+                                                 for m in view.milestones}, "ms_pick")
+        if chosen is not None:
+            milestone_editor(view, next(m for m in view.milestones if m.id == chosen))
     if view.milestones:
         charts.show(charts.milestone_timeline(view.milestones, view.partners,
                                               projector=projector.is_on()), "chart_timeline")
@@ -412,9 +415,11 @@ def early_wins_tab(view: PacingView) -> None:
         win_fields("win_new", view, errors, achieved=False)
         form_error(errors)
         st.button("Add early win", type="primary", key="win_new_add", on_click=add_win)
-    for win in view.early_wins:
-        with st.expander(f"Change: {win.title}"):
-            win_editor(view, win)
+    if view.early_wins:
+        chosen = pick_one("Change an early win", {w.id: w.title for w in view.early_wins},
+                          "win_pick")
+        if chosen is not None:
+            win_editor(view, next(w for w in view.early_wins if w.id == chosen))
 
 
 def win_fields(prefix: str, view: PacingView, errors: dict, *, achieved: bool) -> None:
@@ -513,10 +518,12 @@ def checkins_tab(view: PacingView) -> None:
         log_fields("log_new", view, errors)
         form_error(errors)
         st.button("Add to the log", type="primary", key="log_new_add", on_click=add_log)
-    for entry in view.log:
-        with st.expander(f"Change: {day(entry.happened_on)} · "
-                         f"{shorten(entry.text, 60, placeholder=' …')}"):
-            log_editor(view, entry)
+    if view.log:
+        chosen = pick_one("Change a log entry", {
+            e.id: f"{day(e.happened_on)} · {shorten(e.text, 60, placeholder=' …')}"
+            for e in view.log}, "log_pick")
+        if chosen is not None:
+            log_editor(view, next(e for e in view.log if e.id == chosen))
 
 
 def cadence(view: PacingView) -> None:

@@ -18,6 +18,7 @@ from ui.forms import (
 from ui.prework import header, partner_link, save_section
 from ui.stance_forms import flex_data, flex_fields, rule_data, rule_fields
 from ui.state import engine, form_errors, show_flash
+from ui.text import plain
 
 KINDS = {StanceKind.FLEX: "We can flex", StanceKind.FIXED: "A rule binds us"}
 
@@ -152,8 +153,19 @@ def remove_rule(topic: Topic, rule_id: int) -> None:
         refill(f"mine{topic.id}")
 
 
-for topic in topics:
-    own = mine.get(topic.id)
-    marker = "✓" if own else "○"
-    with st.expander(f"{marker} {topic.title} · {position_words(topic, own)}"):
-        topic_section(topic, own)
+# The list, then one topic's form at a time: a form for each of a hundred topics would make the
+# page slow to redraw after every click. It opens on the first topic not answered yet.
+TOPIC_KEY = "mine_topic"
+if topics:
+    st.markdown("\n".join(
+        f"- {'✓' if t.id in mine else '○'} {plain(t.title)} · "
+        f"{plain(position_words(t, mine.get(t.id)))}" for t in topics))
+    by_id = {t.id: t for t in topics}
+    if st.session_state.get(TOPIC_KEY) not in by_id:
+        st.session_state[TOPIC_KEY] = next((t.id for t in topics if t.id not in mine),
+                                           topics[0].id)
+    chosen = by_id[st.selectbox("The topic you are answering", list(by_id), key=TOPIC_KEY,
+                                format_func=lambda tid: by_id[tid].title)]
+    with st.container(border=True):
+        st.subheader(chosen.title)
+        topic_section(chosen, mine.get(chosen.id))

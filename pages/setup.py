@@ -21,6 +21,7 @@ from ui.forms import (
     fill,
     filled_version,
     form_error,
+    pick_one,
     refill,
     save,
     seed,
@@ -351,10 +352,15 @@ def topics_tab(view: SetupView) -> None:
             {t.category for t in view.topics} - set(library.CATEGORIES))):
         topics = [t for t in view.topics if t.category == category]
         if topics:
-            st.markdown(f"#### {category.capitalize()}")
-        for topic in topics:
-            with st.expander(f"{topic.title} · {topic_summary(topic)}"):
-                topic_editor(topic)
+            st.markdown(f"#### {category.capitalize()}\n\n" + "\n".join(
+                f"- {plain(t.title)} · {plain(topic_summary(t))}" for t in topics))
+    if view.topics:
+        chosen = pick_one("Change or remove a topic",
+                          {t.id: f"{t.title} · {topic_summary(t)}" for t in view.topics},
+                          "topic_pick")
+        if chosen is not None:
+            with st.container(border=True):
+                topic_editor(next(t for t in view.topics if t.id == chosen))
 
 
 def library_picker(view: SetupView) -> None:

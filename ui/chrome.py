@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from models.db import reading
-from models.overview import list_workshops
+from models.overview import workshop_names
 from ui.state import Role, engine, sign_out
 
 
@@ -21,14 +21,14 @@ def sidebar(role: Role) -> None:
 def choose_workshop() -> int | None:
     """The open workshop, kept in session state by id; the first one when none is chosen yet."""
     with reading(engine()) as session:
-        cards = list_workshops(session)
-    if not cards:
+        workshops = workshop_names(session)
+    if not workshops:
         st.session_state.pop("workshop_id", None)
         return None
-    ids = [card.id for card in cards]
+    names = {row_id: f"{name} · {held_on}" for row_id, name, held_on in workshops}
+    ids = list(names)
     if st.session_state.get("workshop_id") not in ids:
         st.session_state["workshop_id"] = ids[0]
-    names = {card.id: f"{card.name} · {card.held_on}" for card in cards}
     st.selectbox("Workshop", ids, format_func=names.__getitem__, key="workshop_id")
     return st.session_state["workshop_id"]
 

@@ -47,6 +47,15 @@ def save(form: str, write: Callable[[Session], Any], done: str) -> bool:
     return True
 
 
+def pick_one(label: str, options: dict[Any, str], key: str) -> Any:
+    """Which one of a list to change: its form alone is drawn. A form for every row of a long
+    list is slow to redraw after each click and hard to read on the wall."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]  # removed meanwhile, here or in another window
+    return st.selectbox(label, list(options), index=None, format_func=options.__getitem__,
+                        placeholder="Choose one", key=key)
+
+
 def field_error(errors: dict[str, str], field: str) -> None:
     message = errors.get(field)
     if message:

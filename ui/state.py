@@ -6,6 +6,9 @@ Session state holds ids and UI state only, never ORM objects or engines.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -112,9 +115,23 @@ def _facilitator_session_alive() -> bool:
     return True
 
 
+_ROLE_THIS_RUN: ContextVar[Role | None] = ContextVar("concord_role_this_run", default=None)
+
+
+@contextmanager
+def role_for_this_run(role: Role) -> Iterator[None]:
+    """The role app.py worked out, for the page it runs next, so the page need not ask the
+    database again. A page run alone (a fresh server's first request) works it out itself."""
+    token = _ROLE_THIS_RUN.set(role)
+    try:
+        yield
+    finally:
+        _ROLE_THIS_RUN.reset(token)
+
+
 def require(*kinds: RoleKind) -> Role:
     """The current role if it may see this page; otherwise a plain refusal and nothing else."""
-    role = current_role()
+    role = _ROLE_THIS_RUN.get() or current_role()
     if role.kind not in kinds:
         st.title("This page is not available")
         st.write("Please sign in, or open the private link you were sent.")
@@ -151,6 +168,9 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The flash, in a place kept on every run even when empty: if it came and went, whatever
+    follows would move, and Streamlit would redraw tabs below it on their first tab."""
+    slot = st.empty()
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message)
+        slot.success(message)

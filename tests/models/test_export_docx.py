@@ -69,6 +69,18 @@ def test_markup_in_user_text_prints_literally():
     assert "**bold** person, Treasurer" in text
 
 
+def test_control_characters_stored_as_typed_print_as_spaces_and_the_file_opens():
+    """Forms and the JSON import keep text exactly as typed, control characters included; XML
+    cannot hold them, so the memorandum prints each as a space rather than failing."""
+    summary = hand_made_summary()
+    odd = "Bell\x07 tab\t form\x0c escape\x1b end\ufffe"
+    summary = replace(summary, name=odd, solutions=tuple(
+        replace(line, note=odd) for line in summary.solutions))
+    text = "\n".join(paragraphs(read(summary)))
+    assert "Bell  tab\t form  escape  end " in text
+    assert not any(char in text for char in "\x07\x0c\x1b\ufffe")
+
+
 def test_each_agreed_solution_sits_under_its_kind_of_topic_with_the_rules_it_honours():
     sections = section_texts(read(hand_made_summary()))
     consent = sections["Record sharing and consent"]

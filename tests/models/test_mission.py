@@ -245,7 +245,7 @@ def test_an_override_reason_over_2000_characters_is_refused(engine, room):
         errors = _errors(mission.adopt_draft, session, workshop_id=room.workshop_id,
                          draft_id=draft.id, actor="facilitator", override_reason="x" * 2001)
 
-    assert errors == {"override_reason": "Please keep the reason under 2000 characters."}
+    assert errors == {"override_reason": "Please keep this under 2000 characters."}
 
 
 def test_adopting_another_draft_unadopts_the_first(engine, room):

@@ -236,7 +236,7 @@ NUMERIC_FLEX_REFUSALS = {
         {"preferred_value": "Please give a number from 0 to 60."}),
     "preferred not a number": (
         {"preferred_value": float("nan")},
-        {"preferred_value": "Please give a number from 0 to 60."}),
+        {"preferred_value": "Please give a number."}),
     "no preferred value": (
         {"accept_min": 10, "accept_max": 30},
         {"preferred_value": "Please give the value this partner would like."}),

@@ -372,6 +372,8 @@ def test_a_stale_milestone_is_refused_after_a_rerun(app_db, field):
     prefix = f"ms{milestone_id}"
     ana = facilitator_app(app_db, workshop_id, "pages/pacing.py")
     ben = facilitator_app(app_db, workshop_id, "pages/pacing.py")
+    for at in (ana, ben):
+        at.selectbox(key="ms_pick").set_value(milestone_id).run()
     ben.number_input(key=f"{prefix}_slack").set_value(14)
     click(ben, f"{prefix}_save")
 
@@ -452,6 +454,8 @@ def test_a_stale_early_win_or_log_entry_is_refused_and_save_over_lands(app_db, f
         lambda at: at.text_area(key=f"{prefix}_{field}"))
     ana = facilitator_app(app_db, workshop_id, "pages/pacing.py")
     ben = facilitator_app(app_db, workshop_id, "pages/pacing.py")
+    for at in (ana, ben):
+        at.selectbox(key=f"{form}_pick").set_value(row_id).run()
     widget(ben).input("Ben's words")
     click(ben, f"{prefix}_save")
 

@@ -158,6 +158,7 @@ def test_a_topic_is_edited_and_removed(app_db):
     at.button(key="library_add").click().run()
     with reading(app_db) as session:
         topic = session.exec(select(Topic).where(Topic.workshop_id == workshop_id)).one()
+    at.selectbox(key="topic_pick").set_value(topic.id).run()
     at.number_input(key=f"topic{topic.id}_upper").set_value(4500)
     at.button(key=f"topic{topic.id}_save").click().run()
     assert errors(at) == []
@@ -166,6 +167,7 @@ def test_a_topic_is_edited_and_removed(app_db):
     at.button(key=f"topic{topic.id}_remove").click().run()
     with reading(app_db) as session:
         assert session.get(Topic, topic.id) is None
+    assert not [b for b in at.button if b.key == f"topic{topic.id}_save"]  # its form is gone
 
 
 def test_decision_rule_is_set_before_the_first_vote_only(app_db):

@@ -25,7 +25,10 @@ html { font-size: 22px; }
   font-size: 1rem !important;
 }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
-  color: #1a1a1a !important; font-size: 1rem !important;
+  color: #1a1a1a !important; font-size: 1rem !important; opacity: 1 !important;
+}
+[data-testid="stMarkdownContainer"] blockquote, [data-testid="stMarkdownContainer"] blockquote * {
+  color: #000000 !important; opacity: 1 !important;
 }
 </style>
 """

@@ -1,10 +1,12 @@
 """Fixtures for tests against the real server: ``streamlit run app.py`` on a free port, ready
-once ``/_stcore/health`` answers, and killed when the test ends, whatever happened."""
+once ``/_stcore/health`` answers, and killed when the test ends, whatever happened; and Debian's
+Chromium, driven by Playwright, for the tests that use the app the way people do."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,16 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long test password"
 START_TIMEOUT = 30.0
+# Playwright's own browser download does not work on our machines: CI installs Debian's.
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("CONCORD_ARTIFACTS") or ROOT / "test-artifacts")
+REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 @dataclass
 class Server:
     process: subprocess.Popen
     url: str
+    log_path: Path
 
     def get(self, path: str, timeout: float = 5.0) -> int:
         with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
@@ -45,11 +53,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def app_environment(db_path: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(CONCORD_DB_PATH=str(db_path), CONCORD_FACILITATOR_PASSWORD=PASSWORD,
-               PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+def app_environment(db_path: Path, *, password: str | None = PASSWORD) -> dict[str, str]:
+    """The app's environment on ``db_path``; without ``password`` the first start asks for one."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "CONCORD_FACILITATOR_PASSWORD")}
+    env.update(CONCORD_DB_PATH=str(db_path), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    if password is not None:
+        env["CONCORD_FACILITATOR_PASSWORD"] = password
     return env
+
+
+def start_server(db_path: Path, log_path: Path, *, password: str | None = PASSWORD) -> Server:
+    """``streamlit run app.py`` on a free port, healthy; the caller kills it."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=app_environment(db_path, password=password), stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(process, f"http://127.0.0.1:{port}", log_path)
+    try:
+        wait_until_healthy(server)
+    except BaseException:
+        server.kill()
+        raise
+    return server
 
 
 @pytest.fixture
@@ -58,17 +88,8 @@ def serve(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
     started: list[Server] = []
 
     def start(db_path: Path) -> Server:
-        port = free_port()
-        log = (tmp_path / f"server-{port}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=app_environment(db_path), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        server = Server(process, f"http://127.0.0.1:{port}")
+        server = start_server(db_path, tmp_path / f"server-{len(started)}.log")
         started.append(server)
-        wait_until_healthy(server)
         return server
 
     yield start
@@ -85,3 +106,45 @@ def wait_until_healthy(server: Server) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"{server.url} was not healthy within {START_TIMEOUT:.0f} s")
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless. Missing, it is a failure, never a skip: CI installs it, and a
+    browser test that quietly does not run would be a check that cannot fail."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install it with "
+                    "`apt-get install chromium` (.ci/run does this on a fresh machine).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield browser
+        browser.close()
+
+
+def artifact_folder(*parts: str) -> Path:
+    """A folder under ``CONCORD_ARTIFACTS`` (default ``test-artifacts/``), created if need be."""
+    folder = ARTIFACTS.joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def fresh_artifact_folder(*parts: str) -> Path:
+    """The same, emptied first, so what it holds is from this run only."""
+    shutil.rmtree(ARTIFACTS.joinpath(*parts), ignore_errors=True)
+    return artifact_folder(*parts)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    """Keep each phase's report on the test, so a fixture can tell whether the test failed."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
+def failed(request: pytest.FixtureRequest) -> bool:
+    reports = request.node.stash.get(REPORTS, {})
+    return any(report.failed for report in reports.values())

@@ -95,7 +95,9 @@ def results_section(view: ExpectationsView, workshop_id: int) -> None:
             st.caption(f"{count} expected result{'' if count == 1 else 's'}" if count
                        else "Nothing yet. Enter it below.")
     for group in view.groups:
-        theme_group(view, group, workshop_id)
+        theme_group(view, group)
+    st.divider()
+    decide_on_a_result(view, workshop_id)
     if view.results:
         with st.expander("Chart: expectations side by side"):
             charts.show(charts.expectations_side_by_side(view.partners, view.results,
@@ -103,7 +105,7 @@ def results_section(view: ExpectationsView, workshop_id: int) -> None:
                         "chart_expectations")
 
 
-def theme_group(view: ExpectationsView, group: ThemeGroup, workshop_id: int) -> None:
+def theme_group(view: ExpectationsView, group: ThemeGroup) -> None:
     st.divider()
     shared = len(group.partner_ids)
     show_text(group.theme, bold=True, size="1.3rem")
@@ -112,12 +114,11 @@ def theme_group(view: ExpectationsView, group: ThemeGroup, workshop_id: int) -> 
     for partner, column in zip(view.partners, st.columns(len(view.partners)), strict=True):
         with column:
             for result in group.of_partner(partner.id):
-                expectation_card(view, result, workshop_id)
+                expectation_card(view, result)
 
 
-def expectation_card(view: ExpectationsView, result: ExpectedResult, workshop_id: int) -> None:
-    prefix = f"result{result.id}"
-    errors = form_errors(prefix)
+def expectation_card(view: ExpectationsView, result: ExpectedResult) -> None:
+    """One expectation as the wall reads it; the room decides on it below the groups."""
     measure_names = {mv.measure.id: mv.measure.name for mv in view.measures}
     partner = view.partner_by_id[result.partner_id]
     with st.container(border=True):
@@ -125,26 +126,47 @@ def expectation_card(view: ExpectationsView, result: ExpectedResult, workshop_id
         show_html(chip(partner.name, partner.colour))
         show_text(result.text, bold=True)
         measured = measure_names.get(result.measure_id)
-        show_html(f"importance {result.importance} of 5"
+        show_html(f"importance {result.importance} of 5 · <strong>"
+                  f"{escape(STATUS_WORDS[result.status])}</strong>"
                   + (f" · measured by {escape(measured)}" if measured else ""))
-        # A drop-down, not buttons: it fits a narrow column even with eight partners.
-        st.session_state[f"{prefix}_status"] = result.status
-        st.selectbox("The room's view", list(ItemStatus), key=f"{prefix}_status",
-                     format_func=STATUS_WORDS.__getitem__, on_change=set_result_status,
-                     args=(workshop_id, result.id, result.status))
-        field_error(errors, "status")
-        with st.popover("Theme and measure", width="stretch"):
+
+
+def decide_on_a_result(view: ExpectationsView, workshop_id: int) -> None:
+    """The room's view, theme and measure of one expectation at a time: a control on every card
+    of a long list makes every click slow to redraw."""
+    results = {r.id: r for group in view.groups for r in group.results}
+    if not results:
+        return
+    names = {rid: f"{view.partner_by_id[r.partner_id].name}: {r.text}"
+             for rid, r in results.items()}
+    chosen = pick_one("Decide on an expectation", names, "result_pick")
+    if chosen is None:
+        return
+    result = results[chosen]
+    prefix = f"result{result.id}"
+    errors = form_errors(prefix)
+    measure_names = {mv.measure.id: mv.measure.name for mv in view.measures}
+    with st.container(border=True):
+        status, theme, measure = st.columns(3)
+        with status:
+            st.session_state[f"{prefix}_status"] = result.status
+            st.selectbox("The room's view", list(ItemStatus), key=f"{prefix}_status",
+                         format_func=STATUS_WORDS.__getitem__, on_change=set_result_status,
+                         args=(workshop_id, result.id, result.status))
+            field_error(errors, "status")
+        with theme:
             theme_field(workshop_id, result)
+        with measure:
             measure_key = f"{prefix}_measure"
             st.session_state[measure_key] = result.measure_id
             st.selectbox("Measured by", [None, *measure_names], key=measure_key,
                          format_func=lambda m: "No measure yet" if m is None else measure_names[m],
                          placeholder="No measure yet", on_change=set_result_measure,
                          args=(workshop_id, result.id, result.measure_id))
-            if not projector.is_on():
-                st.button("Remove this result", key=f"{prefix}_remove", on_click=remove_result,
-                          args=(result.partner_id, result.id))
         form_error(errors)
+        if not projector.is_on():
+            st.button("Remove this result", key=f"{prefix}_remove", on_click=remove_result,
+                      args=(result.partner_id, result.id))
 
 
 def theme_field(workshop_id: int, result: ExpectedResult) -> None:

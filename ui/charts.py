@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 from plotly.subplots import make_subplots
 
@@ -34,6 +35,13 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "star", "hexagon", "cro
 STEP_NAMES = {Step.MISSION: "Shared mission", Step.EXPECTATIONS: "Expectations",
               Step.SOLUTIONS: "Shared solutions", Step.PACING: "Pacing"}
 INK = "#111111"
+# Our own small template, registered by name: plotly's "simple_white" carries styling for map,
+# polar and 3-D plots too, and applying it cost about 30 ms per figure on every rerun.
+_AXES = {"showline": True, "linecolor": "rgb(36,36,36)", "ticks": "outside", "showgrid": False,
+         "zeroline": False, "automargin": True, "title": {"standoff": 15}}
+pio.templates["concord"] = go.layout.Template(layout={
+    "xaxis": _AXES, "yaxis": _AXES, "paper_bgcolor": "white", "plot_bgcolor": "white"})
+pio.templates.default = "concord"
 
 
 def font_size(projector: bool) -> int:
@@ -47,7 +55,7 @@ def _styled(fig: go.Figure, title: str, *, projector: bool, height: int,
     size = font_size(projector)
     top = (2 * size + 30 + _legend_lines(fig, size) * (size + 16)
            + label_lines_on_top * int(size * 1.3))
-    fig.update_layout(template="simple_white",
+    fig.update_layout(template="concord",
                       title={"text": title, "font": {"size": size + 4}, "x": 0, "xanchor": "left",
                              "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
                       font={"size": size, "color": INK}, height=height + top,
@@ -365,22 +373,34 @@ def milestone_timeline(milestones: Sequence[Milestone], partners: Sequence[Partn
                 x=[None], y=[None], mode="markers", name=partner.name, showlegend=True,
                 marker={"symbol": _symbol(partners, partner.id), "size": 16,
                         "color": partner.colour, "line": {"color": INK, "width": 2}}))
+    # One trace of slack bars and one of markers per owner, not two per milestone: a trace
+    # costs plotly several milliseconds to build, and a program has dozens of milestones.
+    by_owner: dict[int | None, list[Milestone]] = {}
     for milestone in milestones:
-        owner = _partner(partners, milestone.owner_partner_id)
+        by_owner.setdefault(milestone.owner_partner_id, []).append(milestone)
+    for owner_id, owned in by_owner.items():
+        owner = _partner(partners, owner_id)
         colour = owner.colour if owner else "#999999"
-        if milestone.slack_days:
-            end = milestone.due_on + timedelta(days=milestone.slack_days)
-            fig.add_trace(go.Scatter(x=[milestone.due_on, end],
-                                     y=[milestone.title, milestone.title], mode="lines",
-                                     line={"color": colour, "width": 12}, showlegend=False,
-                                     hoverinfo="skip"))
-        slack = f"may slip {milestone.slack_days} d" if milestone.slack_days else "no slack"
+        bars_x: list[date | None] = []
+        bars_y: list[str | None] = []
+        for milestone in owned:
+            if milestone.slack_days:
+                bars_x += [milestone.due_on,
+                           milestone.due_on + timedelta(days=milestone.slack_days), None]
+                bars_y += [milestone.title, milestone.title, None]
+        if bars_x:
+            fig.add_trace(go.Scatter(x=bars_x, y=bars_y, mode="lines", showlegend=False,
+                                     line={"color": colour, "width": 12}, hoverinfo="skip",
+                                     connectgaps=False))
         fig.add_trace(go.Scatter(
-            x=[milestone.due_on], y=[milestone.title], mode="markers+text", showlegend=False,
+            x=[m.due_on for m in owned], y=[m.title for m in owned], mode="markers+text",
+            showlegend=False,
             marker={"symbol": _symbol(partners, owner.id) if owner else "circle", "size": 18,
                     "color": colour, "line": {"color": INK, "width": 2}},
-            text=[f"  {milestone.due_on:%d %b} · {slack}"], textposition="middle right",
-            cliponaxis=False))
+            text=[f"  {m.due_on:%d %b} · "
+                  + (f"may slip {m.slack_days} d" if m.slack_days else "no slack")
+                  for m in owned],
+            textposition="middle right", cliponaxis=False))
     if milestones:
         first = min(m.due_on for m in milestones)
         last = max(m.due_on + timedelta(days=m.slack_days) for m in milestones)
@@ -389,7 +409,8 @@ def milestone_timeline(milestones: Sequence[Milestone], partners: Sequence[Partn
                                 last + timedelta(days=int(span * 0.45) + 20)])
     # The legend's placeholder points have no position, so the axes are typed explicitly.
     fig.update_xaxes(type="date")
-    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_yaxes(type="category", autorange="reversed", categoryorder="array",
+                     categoryarray=list(dict.fromkeys(m.title for m in milestones)))
     return _styled(fig, "Milestones, and how long each may slip", projector=projector,
                    height=60 + 52 * max(len(milestones), 1))
 

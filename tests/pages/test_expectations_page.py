@@ -205,6 +205,7 @@ def test_the_room_records_each_expectations_status_theme_and_measure(app_db):
                                                      Measure.library_key == "ed-visits")).one()
     at = open_page(app_db, workshop_id)
     prefix = f"result{result.id}"
+    ok(at.selectbox(key="result_pick").set_value(result.id).run())
     assert at.selectbox(key=f"{prefix}_status").value == ItemStatus.CONTESTED
 
     ok(at.selectbox(key=f"{prefix}_status").set_value(ItemStatus.DROPPED).run())
@@ -216,7 +217,8 @@ def test_the_room_records_each_expectations_status_theme_and_measure(app_db):
         stored = session.get(ExpectedResult, result.id)
     assert (stored.status, stored.theme, stored.measure_id) == (
         ItemStatus.DROPPED, "Fewer ED visits", measure.id)
-    assert "importance 3 of 5 · measured by Emergency department visits" in texts(at)
+    assert ("importance 3 of 5 · <strong>dropped</strong> · measured by Emergency department "
+            "visits") in texts(at)
 
 
 @pytest.mark.parametrize("projector", [False, True])
@@ -229,10 +231,11 @@ def test_projector_mode_hides_removal_but_keeps_recording(app_db, projector):
         first = session.exec(select(Measure.id).where(Measure.workshop_id == workshop_id)
                              .order_by(Measure.id)).first()
     at.selectbox(key=f"measure_pick{workshop_id}").set_value(first).run()
+    at.selectbox(key="result_pick").set_value(at.selectbox(key="result_pick").options[0]).run()
     removals = [b for b in at.button if b.label in ("Remove this measure", "Remove this result")]
-    assert len(removals) == (0 if projector else 1 + 8)  # the measure chosen, the 8 results
+    assert len(removals) == (0 if projector else 2)  # the measure and the result chosen
     assert len(at.segmented_control) == 1 + 5  # the step's status and the 5 measures
-    assert len([s for s in at.selectbox if s.label == "The room's view"]) == 8
+    assert len([s for s in at.selectbox if s.label == "The room's view"]) == 1
     assert [b.label for b in at.button].count("Save") == 1
 
 
@@ -246,6 +249,7 @@ def test_a_theme_given_meanwhile_in_another_window_is_shown_not_replaced(app_db)
     workshop_id, result = demo_ed_result(app_db)
     prefix = f"result{result.id}"
     at = open_page(app_db, workshop_id)
+    ok(at.selectbox(key="result_pick").set_value(result.id).run())
     with writing(app_db) as session:  # the other facilitator's window
         expectations.set_expectation_theme(session, workshop_id=workshop_id,
                                            result_id=result.id, theme="Hospital use",
@@ -272,6 +276,7 @@ def test_a_status_chosen_from_a_stale_screen_is_refused_and_the_new_one_shown(ap
     workshop_id, result = demo_ed_result(app_db)
     prefix = f"result{result.id}"
     at = open_page(app_db, workshop_id)
+    ok(at.selectbox(key="result_pick").set_value(result.id).run())
     with writing(app_db) as session:
         expectations.set_expectation_status(session, workshop_id=workshop_id,
                                             result_id=result.id, status=ItemStatus.AGREED,

@@ -3,6 +3,7 @@ drafts, rates and adopts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -113,13 +114,15 @@ def adopt_draft(session: Session, *, workshop_id: int, draft_id: int, actor: str
 
 
 def record_draft_ratings(session: Session, *, workshop_id: int, draft_id: int,
-                         ratings: list[dict], actor: str) -> int:
+                         ratings: list[dict], actor: str,
+                         seen: Mapping[str, int | None] | None = None) -> int:
+    """``seen``: the ratings the grid showed, by rater (see ``ratings.record_ratings``)."""
     draft = session.get(MissionDraft, draft_id)
     if draft is None or draft.workshop_id != workshop_id:
         raise Invalid({"form": "This draft was removed a moment ago."})
     steps.mark_started(session, workshop_id=workshop_id, step=Step.MISSION, actor=actor)
     return record_ratings(session, workshop_id=workshop_id, ratings=ratings, actor=actor,
-                          mission_draft_id=draft_id)
+                          mission_draft_id=draft_id, seen=seen)
 
 
 def mission_view(session: Session, workshop_id: int) -> MissionView:

@@ -7,6 +7,7 @@ correction never counts twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import Field, ValidationError
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from models import changes
 from models.rules import Verdict, needs_reason, verdict
 from models.schema import Participant, Partner, Rating, RatingsBy, Workshop
-from models.validation import InputModel, Invalid, plain_message
+from models.validation import Conflict, InputModel, Invalid, plain_message
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,15 @@ def raters(session: Session, workshop_id: int) -> list[Rater]:
 
 
 def record_ratings(session: Session, *, workshop_id: int, ratings: list[dict], actor: str,
-                   proposal_id: int | None = None, mission_draft_id: int | None = None) -> int:
+                   proposal_id: int | None = None, mission_draft_id: int | None = None,
+                   seen: Mapping[str, int | None] | None = None) -> int:
     """Record a grid of ratings for one subject; returns how many were recorded.
 
     Errors are keyed ``rating.<rater key>.value`` / ``.reason`` so the grid can show each one
-    on its own row.
+    on its own row. ``seen`` holds, per rater key, the id of the rating the grid showed when it
+    was drawn (none: no rating); a rating given meanwhile in another window is not replaced.
     """
+    seen = seen or {}
     if (proposal_id is None) == (mission_draft_id is None):
         raise ValueError("rate exactly one thing: a proposal or a mission draft")
     allowed = {r.key: r for r in raters(session, workshop_id)}
@@ -100,6 +104,11 @@ def record_ratings(session: Session, *, workshop_id: int, ratings: list[dict], a
         earlier = session.exec(select(Rating).where(subject,
                                                     Rating.partner_id == rating_in.partner_id,
                                                     same_rater)).all()
+        key = f"{rating_in.partner_id}-{rating_in.participant_id or 'all'}"
+        if earlier and earlier[-1].id != seen.get(key):
+            raise Conflict(f"{allowed[key].label} was rated {earlier[-1].value} a moment ago, "
+                           "in another window; nothing was overwritten. Record again to "
+                           "replace that rating.", changes.snapshot(earlier[-1]))
         for rating in earlier:
             changes.delete(session, rating, actor=actor, workshop_id=workshop_id)
         changes.create(session, Rating(proposal_id=proposal_id, mission_draft_id=mission_draft_id,

@@ -9,6 +9,7 @@ where a fair point lies.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -320,11 +321,12 @@ def record_proposal(session: Session, *, topic_id: int, data: dict, actor: str,
 
 
 def record_round_ratings(session: Session, *, proposal_id: int, ratings: list[dict],
-                         actor: str) -> int:
+                         actor: str, seen: Mapping[str, int | None] | None = None) -> int:
+    """``seen``: the ratings the grid showed, by rater (see ``ratings.record_ratings``)."""
     proposal = _proposal(session, proposal_id)
     topic = _topic(session, proposal.topic_id)
     return record_ratings(session, workshop_id=topic.workshop_id, ratings=ratings, actor=actor,
-                          proposal_id=proposal_id)
+                          proposal_id=proposal_id, seen=seen)
 
 
 def record_counter_offers(session: Session, *, proposal_id: int, offers: dict[int, dict],

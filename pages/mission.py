@@ -23,7 +23,7 @@ from ui.forms import (
     show_conflict,
 )
 from ui.partners import chip, marked
-from ui.rating_grid import rating_grid, ratings_line, read_grid
+from ui.rating_grid import rating_grid, ratings_line, record_grid
 from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
 
@@ -143,11 +143,9 @@ def draft_to_rate(view: MissionView, current: DraftView) -> None:
 
 
 def record_ratings(draft_id: int, prefix: str, who: list) -> None:
-    ratings = read_grid(prefix, who)
-    save(prefix, lambda s: mission.record_draft_ratings(s, workshop_id=workshop_id,
-                                                        draft_id=draft_id, ratings=ratings,
-                                                        actor=role.actor),
-         "Ratings recorded.")
+    record_grid(prefix, who, lambda s, ratings, seen: mission.record_draft_ratings(
+        s, workshop_id=workshop_id, draft_id=draft_id, ratings=ratings, actor=role.actor,
+        seen=seen))
 
 
 def adopt_controls(current: DraftView) -> None:

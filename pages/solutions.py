@@ -16,7 +16,7 @@ from ui import charts, projector
 from ui.chrome import workshop_or_stop
 from ui.forms import conflict, field_error, form_error, save, seed, seed_from
 from ui.partners import chip
-from ui.rating_grid import rating_grid, ratings_line, read_grid
+from ui.rating_grid import rating_grid, ratings_line, record_grid
 from ui.stance_forms import flex_data, flex_fields, rule_data, rule_fields
 from ui.state import engine, form_errors, require, show_flash
 from ui.steps import step_header
@@ -288,10 +288,8 @@ def rate_round(view: TopicView, round_view: RoundView) -> None:
 
 
 def record_ratings(proposal_id: int, prefix: str, who: list) -> None:
-    ratings = read_grid(prefix, who)
-    save(prefix, lambda s: solutions.record_round_ratings(s, proposal_id=proposal_id,
-                                                          ratings=ratings, actor=role.actor),
-         "Ratings recorded.")
+    record_grid(prefix, who, lambda s, ratings, seen: solutions.record_round_ratings(
+        s, proposal_id=proposal_id, ratings=ratings, actor=role.actor, seen=seen))
 
 
 def counter_offers(view: TopicView, round_view: RoundView) -> None:

@@ -3,12 +3,15 @@ speaking as one), eight buttons, and a reason box that matters for 5 to 8."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
+from sqlmodel import Session
 
 from models.ratings import Rater
 from models.rules import GRADIENTS
 from models.schema import Partner, Rating
-from ui.forms import field_error, seed
+from ui.forms import conflict, field_error, save, seed
 from ui.partners import chip
 
 SCALE = list(GRADIENTS)
@@ -20,6 +23,7 @@ def rating_grid(prefix: str, raters: list[Rater], partners: list[Partner],
     """Draw the grid; earlier ratings of the same thing are filled in, ready to correct."""
     st.caption(LEGEND)
     earlier = {f"{r.partner_id}-{r.participant_id or 'all'}": r for r in current}
+    seed(f"{prefix}__seen", {key: rating.id for key, rating in earlier.items()})
     for partner in partners:
         rows = [rater for rater in raters if rater.partner_id == partner.id]
         if not rows:
@@ -44,6 +48,19 @@ def _row(prefix: str, rater: Rater, earlier: Rating | None, errors: dict[str, st
         st.text_input(f"Reason from {rater.label}", key=reason_key,
                       label_visibility="collapsed", placeholder="Reason (needed for 5 to 8)")
         field_error(errors, f"rating.{rater.key}.reason")
+
+
+def record_grid(prefix: str, raters: list[Rater],
+                write: Callable[[Session, list[dict], dict[str, int | None]], object]) -> None:
+    """Record the grid. It names the ratings it showed, so a rating given meanwhile in another
+    window is refused, not replaced; after the refusal, recording again replaces it knowingly."""
+    seen = st.session_state.get(f"{prefix}__seen", {})
+    ratings = read_grid(prefix, raters)
+    if save(prefix, lambda session: write(session, ratings, seen), "Ratings recorded."):
+        st.session_state.pop(f"{prefix}__seen", None)
+    elif (theirs := conflict(prefix)) is not None:
+        key = f"{theirs['partner_id']}-{theirs['participant_id'] or 'all'}"
+        st.session_state[f"{prefix}__seen"] = {**seen, key: theirs["id"]}
 
 
 def read_grid(prefix: str, raters: list[Rater]) -> list[dict]:

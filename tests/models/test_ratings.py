@@ -15,7 +15,7 @@ from models import setup
 from models.db import reading, writing
 from models.ratings import Rater, raters, ratings_of, record_ratings, rule_verdict
 from models.schema import MissionDraft, Rating, Workshop
-from models.validation import Invalid
+from models.validation import Conflict, Invalid
 from tests.conftest import copy_of, template_database
 
 PARTNERS = [
@@ -77,10 +77,17 @@ def room(template) -> Room:
     return template[1]
 
 
-def _record(engine, room: Room, ratings: list[dict]) -> int:
+def _record(engine, room: Room, ratings: list[dict], seen: dict | None = None) -> int:
     with writing(engine) as session:
         return record_ratings(session, workshop_id=room.workshop_id, ratings=ratings,
-                              actor="facilitator", mission_draft_id=room.draft_id)
+                              actor="facilitator", mission_draft_id=room.draft_id, seen=seen)
+
+
+def _shown(engine, room: Room) -> dict[str, int]:
+    """The ratings a grid drawn now shows, by rater key, as the page passes them on."""
+    with reading(engine) as session:
+        return {f"{r.partner_id}-{r.participant_id or 'all'}": r.id
+                for r in ratings_of(session, mission_draft_ids=[room.draft_id])}
 
 
 def _stored(engine, room: Room) -> list[tuple]:
@@ -146,7 +153,7 @@ def test_rating_again_replaces_the_earlier_rating_of_the_same_thing(engine, room
                            _one(room.marlow, None, 3)])
 
     count = _record(engine, room, [_one(room.riverbend, room.dana, 2),
-                                   _one(room.marlow, None, 1)])
+                                   _one(room.marlow, None, 1)], seen=_shown(engine, room))
 
     assert count == 2
     assert _stored(engine, room) == sorted([(room.riverbend, room.dana, 2, ""),
@@ -157,11 +164,30 @@ def test_a_correction_for_one_person_leaves_the_others_ratings_alone(engine, roo
     _record(engine, room, [_one(room.riverbend, room.dana, 3), _one(room.riverbend, room.marcus, 3),
                            _one(room.northside, room.priya, 2)])
 
-    _record(engine, room, [_one(room.riverbend, room.marcus, 1)])
+    _record(engine, room, [_one(room.riverbend, room.marcus, 1)], seen=_shown(engine, room))
 
     assert _stored(engine, room) == sorted([(room.riverbend, room.dana, 3, ""),
                                             (room.riverbend, room.marcus, 1, ""),
                                             (room.northside, room.priya, 2, "")])
+
+
+def test_a_rating_given_meanwhile_in_another_window_is_not_replaced(engine, room):
+    """Two facilitators with the same grid open: the first records Dana's 5; the second grid,
+    drawn before, records Dana's 2 and Marlow's 3. Nothing of the second lands, and its refusal
+    names Dana's rating; with that rating seen, recording again replaces it."""
+    drawn = _shown(engine, room)
+    _record(engine, room, [_one(room.riverbend, room.dana, 5, "Need the schedule")], seen=drawn)
+
+    with pytest.raises(Conflict) as refused:
+        _record(engine, room, [_one(room.marlow, None, 3), _one(room.riverbend, room.dana, 2)],
+                seen=drawn)
+
+    assert "was rated 5 a moment ago" in str(refused.value)
+    assert _stored(engine, room) == [(room.riverbend, room.dana, 5, "Need the schedule")]
+    _record(engine, room, [_one(room.marlow, None, 3), _one(room.riverbend, room.dana, 2)],
+            seen={**drawn, f"{room.riverbend}-{room.dana}": refused.value.current["id"]})
+    assert _stored(engine, room) == sorted([(room.riverbend, room.dana, 2, ""),
+                                            (room.marlow, None, 3, "")])
 
 
 def test_ratings_of_one_draft_do_not_replace_those_of_another(engine, room):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from models import mission
 from models.db import reading, writing
 from models.mission import save_partner_mission
-from models.schema import MissionDraft, Partner, Step, StepState, StepStatus
+from models.schema import MissionDraft, Partner, Rating, Step, StepState, StepStatus
 from tests.pages.conftest import as_role, demo_workshop_id, empty_workshop_id, new_app, texts
 
 
@@ -123,3 +124,38 @@ def test_projector_mode_stays_on_from_step_to_step(app_db):
         assert not at.exception
         assert at.toggle(key="projector_switch").value is True, page
         assert any("html { font-size: 22px; }" in h.value for h in at.get("html")), page
+
+
+def test_a_rating_given_meanwhile_in_another_window_is_refused_then_replaced_on_purpose(app_db):
+    """Ana and Ben rate the same draft on two laptops. Ben records BH's 2; Ana's grid, drawn
+    before, records BH's 6: refused, with Ben's rating named and Ana's typing kept. Recording
+    again replaces it, knowingly."""
+    workshop_id = empty_workshop_id(app_db)
+    bh, pc = partners_of(app_db, workshop_id)
+    with writing(app_db) as session:
+        draft = mission.add_draft(session, workshop_id=workshop_id, actor="test",
+                                  data={"text": "Care for body and mind in one place."})
+    grid = f"draft{draft.id}"
+    ana, ben = mission_app(app_db, workshop_id), mission_app(app_db, workshop_id)
+    ben.button_group(key=f"{grid}_{bh.id}-all_value").set_value(2)
+    click(ben, f"{grid}_rate")
+
+    ana.button_group(key=f"{grid}_{bh.id}-all_value").set_value(6)
+    ana.text_input(key=f"{grid}_{bh.id}-all_reason").input("Not at our staffing")
+    ana.button_group(key=f"{grid}_{pc.id}-all_value").set_value(3)
+    click(ana, f"{grid}_rate")
+    assert [e.value for e in ana.error] == [
+        "Only BH was rated 2 a moment ago, in another window; nothing was overwritten. Record "
+        "again to replace that rating."]
+    assert ana.button_group(key=f"{grid}_{bh.id}-all_value").value == 6
+    assert stored_ratings(app_db, draft.id) == {bh.id: 2}
+
+    click(ana, f"{grid}_rate")
+    assert [e.value for e in ana.error] == []
+    assert stored_ratings(app_db, draft.id) == {bh.id: 6, pc.id: 3}
+
+
+def stored_ratings(engine, draft_id):
+    with reading(engine) as session:
+        rows = session.exec(select(Rating).where(Rating.mission_draft_id == draft_id)).all()
+    return {row.partner_id: row.value for row in rows}

@@ -36,10 +36,14 @@ NOUNS: dict[str, str] = {
     "rulecheck": "Rule confirmation", "roundposition": "Counter-offer", "rating": "Rating",
     "agreement": "Outcome", "agreementshare": "What a partner gave and gained",
     "milestone": "Milestone", "capacitycommitment": "Capacity", "earlywin": "Early win",
-    "logentry": "Log entry", "signoff": "Leadership decision", "accesslink": "Private link",
+    "logentry": "Log entry", "checkin": "Check-in", "measurereading": "Measure reading",
+    "milestonereport": "Milestone report", "capacityactual": "Hours given",
+    "recalibration": "Recalibration",
+    "signoff": "Leadership decision", "accesslink": "Private link",
     "facilitatoraccount": "Facilitator account", "appsetting": "Setting",
 }
-_NAMING_FIELDS = ("title", "name", "text", "step", "mission", "value_text", "username")
+_NAMING_FIELDS = ("title", "name", "text", "step", "mission", "value_text", "username",
+                  "subject", "held_on")
 ACTIONS = {"create": "added", "update": "changed", "delete": "removed", "undo": "undid"}
 
 # Never shown in the trail: bookkeeping, and secrets (even hashed ones).

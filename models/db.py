@@ -1,8 +1,15 @@
-"""Where the data lives: the engine, its SQLite settings, sessions, and migrations on start.
+"""Where the data lives: the engine, its settings, sessions, and migrations on start.
 
-One engine per process (the app caches it); one short session per unit of work. On SQLite the
-file runs in WAL mode so readers never wait for a writer, and a write session takes the write
-lock up front (``BEGIN IMMEDIATE``) so two writers queue instead of failing half-way.
+One engine per process (the app caches it); one short session per unit of work. Writes happen
+one at a time and reads never wait for them, on either database:
+
+- SQLite (the embedded default): the file runs in WAL mode so readers never wait for a writer,
+  and a write session takes the write lock up front (``BEGIN IMMEDIATE``) so two writers queue
+  instead of failing half-way.
+- PostgreSQL (several app servers, one database): a write session takes one transaction-level
+  advisory lock first, which does for every server what ``BEGIN IMMEDIATE`` does for one file
+  (see ``_begin_postgresql_transaction``); everything else reads a consistent snapshot, as a
+  SQLite read transaction does.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlmodel import Session
 
 from models.clock import utcnow
@@ -25,6 +32,9 @@ from models.clock import utcnow
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "concord.db"
 BUSY_TIMEOUT_MS = 10_000
+# The keys of PostgreSQL's advisory locks: any two numbers no other program on the database uses.
+WRITE_LOCK = 0x436F6E636F7264  # "Concord" in ASCII
+MIGRATION_LOCK = WRITE_LOCK + 1
 
 
 def database_url() -> str:
@@ -37,6 +47,8 @@ def database_url() -> str:
 
 
 def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql"):
+        return _postgresql_engine(url)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     database = url.split("///", 1)[-1]
@@ -60,9 +72,42 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:  # noqa: AN
     cursor.close()
 
 
-def _begin_sqlite_transaction(connection) -> None:  # noqa: ANN001
+def _begin_sqlite_transaction(connection: Connection) -> None:
     immediate = connection.get_execution_options().get("concord_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _postgresql_engine(url: str) -> Engine:
+    # Every transaction sees one snapshot taken at its first statement, as on SQLite; a write
+    # session changes that for itself when it begins (below).
+    engine = create_engine(url, pool_pre_ping=True, isolation_level="REPEATABLE READ")
+    event.listen(engine, "connect", _configure_postgresql_connection)
+    event.listen(engine, "begin", _begin_postgresql_transaction)
+    return engine
+
+
+def _configure_postgresql_connection(dbapi_connection, _record) -> None:  # noqa: ANN001
+    # Waiting for a lock gives up after the same time as SQLite's busy timeout, with an error
+    # the page shows calmly, rather than hanging the page for good.
+    dbapi_connection.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_connection.commit()
+
+
+def _begin_postgresql_transaction(connection: Connection) -> None:
+    """Make a write session's transaction what ``BEGIN IMMEDIATE`` makes it on SQLite.
+
+    The app relies on one writer at a time: a save reads, checks and then writes (a version
+    that still matches, a counter-offer that was not there when the form was read, the next
+    draft's number, a row made on the first save that must exist once). Row locks and version
+    columns do not cover all of those when two sessions save at once, on one app server or on
+    several, so each write transaction first takes one advisory lock, held until it commits or
+    rolls back: writers from every server queue on it, readers never touch it. The transaction
+    reads committed data, so once it holds the lock each statement sees everything the writers
+    before it committed (a snapshot taken before the wait would not).
+    """
+    if connection.get_execution_options().get("concord_write", False):
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        connection.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
 
 
 @contextmanager
@@ -101,11 +146,27 @@ def upgrade(engine: Engine, script_location: Path | None = None) -> Path | None:
     if script_location is not None:
         config.set_main_option("script_location", str(script_location))
     backup = None
-    current, head = _revisions(engine, config)
-    if engine.dialect.name == "sqlite" and current is not None and current != head:
-        backup = backup_sqlite(engine, f"before-{current}-to-{head}")
-    command.upgrade(config, "head")
+    with _one_migration_at_a_time(engine):
+        current, head = _revisions(engine, config)
+        if engine.dialect.name == "sqlite" and current is not None and current != head:
+            backup = backup_sqlite(engine, f"before-{current}-to-{head}")
+        command.upgrade(config, "head")
     return backup
+
+
+@contextmanager
+def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, app servers starting together migrate one after the other: the first
+    upgrades, the others then find the schema current. (Two at once would both create the
+    same tables.) The lock is the transaction's, so it goes with the connection if the server
+    dies; it waits as long as the first server's migration takes."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection, connection.begin():
+        connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+        connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+        yield
 
 
 def _revisions(engine: Engine, config: Config) -> tuple[str | None, str | None]:

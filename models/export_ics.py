@@ -1,7 +1,8 @@
 """The agreed plan's dates as an iCalendar file (RFC 5545) that any calendar imports.
 
 All-day events for every milestone, every measure's re-evaluation, each pilot's start and end,
-and the check-ins as one weekly repeating event. Each event's UID is derived from what it is,
+and the check-ins as one weekly repeating event: from the first check-in on the plan, or, once
+the partners have met, from their next check-in. Each event's UID is derived from what it is,
 so importing a newer file updates the events instead of doubling them.
 """
 
@@ -31,20 +32,23 @@ class _Event:
     rule: str = ""
 
 
-def calendar_ics(summary: Summary, pilots: Sequence[tuple[str, date, date]] = ()) -> bytes:
+def calendar_ics(summary: Summary, pilots: Sequence[tuple[str, date, date]] = (), *,
+                 next_checkin: date | None = None) -> bytes:
     """The calendar; ``pilots`` as (name, start, end) — when empty, each measure's pilot dates
-    are read from its summary line."""
+    are read from its summary line. ``next_checkin``, when known, is where the check-ins'
+    rhythm starts (``models.checkin_report.next_checkin``)."""
     stamp = _utc(summary.made_at).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", f"PRODID:{PRODID}", "VERSION:2.0", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(summary.name)}"]
     seen: dict[str, int] = {}
-    for event in _events(summary, pilots):
+    for event in _events(summary, pilots, next_checkin):
         lines += _vevent(event, summary.workshop_id, stamp, seen)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
 
 
-def _events(summary: Summary, pilots: Sequence[tuple[str, date, date]]) -> Iterable[_Event]:
+def _events(summary: Summary, pilots: Sequence[tuple[str, date, date]],
+            next_checkin: date | None) -> Iterable[_Event]:
     for milestone in summary.milestones:
         slip = f"It may slip {milestone.slack_days} days."
         owner = f"Owner: {milestone.owner}. " if milestone.owner else ""
@@ -56,7 +60,7 @@ def _events(summary: Summary, pilots: Sequence[tuple[str, date, date]]) -> Itera
     for name, start, end in pilots or _pilots_of(summary):
         yield _Event("pilot-start", start, f"Pilot starts: {name}")
         yield _Event("pilot-end", end, f"Pilot ends: {name}")
-    checkin = _checkin(summary)
+    checkin = _checkin(summary, next_checkin)
     if checkin:
         yield checkin
 
@@ -72,12 +76,13 @@ def _pilots_of(summary: Summary) -> list[tuple[str, date, date]]:
     return pilots
 
 
-def _checkin(summary: Summary) -> _Event | None:
+def _checkin(summary: Summary, next_checkin: date | None) -> _Event | None:
     weeks = summary.checkin_every_weeks
     if not weeks:
         return None
     check_ins = sorted(m.due_on for m in summary.milestones if m.kind == "check_in")
-    first = check_ins[0] if check_ins else summary.held_on + timedelta(weeks=weeks)
+    first = next_checkin or (check_ins[0] if check_ins
+                             else summary.held_on + timedelta(weeks=weeks))
     return _Event("checkin", first, f"Check-in: {summary.name}",
                   f"The partners meet every {weeks} weeks to review measures, milestones "
                   "and capacity.",

@@ -2,13 +2,16 @@
 
 The file is a faithful copy of everything the workshop owns — partners and their people, step
 states, pre-work, missions and drafts, measures and expectations, topics, stances, fixed rules,
-rounds, ratings, agreements, pacing, the log and sign-offs — EXCEPT:
+rounds, ratings, agreements, pacing, the log, the check-ins with all that was reported and
+recalibrated at them, and sign-offs — EXCEPT:
 
 - private limits: a stance whose limit is private comes out with ``accept_min``/``accept_max``
   null and ``acceptable_options`` empty, so they come back empty on import;
 - a partner's pre-work for a step that has not been revealed yet (own missions, expected
   results, positions and their rules, capacity): nothing unrevealed appears in any export;
-- access links and the audit trail, which are not exported at all (facilitator accounts never).
+- access links and the audit trail, which are not exported at all (facilitator accounts never);
+- which row a recalibration changed (``entity_id``, a number of this database only): its
+  subject says what it changed, in words.
 
 Rows refer to each other by ids that exist only in the file: each table is renumbered 1..n in
 the order of its database ids, so exporting an imported file gives the same bytes again.
@@ -37,7 +40,9 @@ from models import changes
 from models.schema import (
     Agreement,
     AgreementShare,
+    CapacityActual,
     CapacityCommitment,
+    Checkin,
     Direction,
     EarlyWin,
     ExpectedResult,
@@ -46,8 +51,11 @@ from models.schema import (
     LogEntry,
     LogKind,
     Measure,
+    MeasureReading,
     Milestone,
     MilestoneKind,
+    MilestoneReport,
+    MilestoneState,
     MissionDraft,
     Outcome,
     Participant,
@@ -58,6 +66,8 @@ from models.schema import (
     Proposal,
     Rating,
     RatingsBy,
+    Recalibration,
+    RecalibrationKind,
     RoundPosition,
     RuleCheck,
     RuleKind,
@@ -384,6 +394,52 @@ class LogEntryRow(_Row):
     text: _text(2000)
     lesson: _text(2000)
     partner_id: Id | None
+    checkin_id: Id | None = None  # files made before check-ins have none
+
+
+class CheckinRow(_Row):
+    held_on: Day
+    note: _text(4000)
+    created_at: Moment
+    version: Version
+
+
+class MeasureReadingRow(_Row):
+    checkin_id: Id
+    measure_id: Id
+    value: Number
+    measured_on: Day
+    source: _text(1000)
+    version: Version
+
+
+class MilestoneReportRow(_Row):
+    checkin_id: Id
+    milestone_id: Id
+    state: MilestoneState
+    slip_days: Annotated[int, _within(0, 3650, "must be 0 to 3650")]
+    reason: _text(2000)
+    version: Version
+
+
+class CapacityActualRow(_Row):
+    checkin_id: Id
+    partner_id: Id
+    month: Day
+    hours: Amount
+    note: _text(500)
+    version: Version
+
+
+class RecalibrationRow(_Row):
+    checkin_id: Id
+    kind: RecalibrationKind
+    subject: _text(300)
+    entity: _text(60)
+    before: _text(2000)
+    after: _text(2000)
+    reason: _text(2000)
+    recorded_at: Moment
 
 
 class SignOffRow(_Row):
@@ -450,7 +506,20 @@ TABLES: tuple[_Table, ...] = (
     _Table("capacity", CapacityCommitment, CapacityRow, "partner_id",
            {"partner_id": "partners"}, unique=(("partner_id", "month"),)),
     _Table("early_wins", EarlyWin, EarlyWinRow, None, {"partner_id": "partners"}),
-    _Table("log_entries", LogEntry, LogEntryRow, None, {"partner_id": "partners"}),
+    _Table("checkins", Checkin, CheckinRow, None, unique=(("held_on",),)),
+    _Table("log_entries", LogEntry, LogEntryRow, None,
+           {"partner_id": "partners", "checkin_id": "checkins"}),
+    _Table("measure_readings", MeasureReading, MeasureReadingRow, "checkin_id",
+           {"checkin_id": "checkins", "measure_id": "measures"},
+           unique=(("checkin_id", "measure_id"),)),
+    _Table("milestone_reports", MilestoneReport, MilestoneReportRow, "checkin_id",
+           {"checkin_id": "checkins", "milestone_id": "milestones"},
+           unique=(("checkin_id", "milestone_id"),)),
+    _Table("capacity_given", CapacityActual, CapacityActualRow, "checkin_id",
+           {"checkin_id": "checkins", "partner_id": "partners"},
+           unique=(("partner_id", "month"),)),
+    _Table("recalibrations", Recalibration, RecalibrationRow, "checkin_id",
+           {"checkin_id": "checkins"}),
     _Table("sign_offs", SignOff, SignOffRow, None, {"partner_id": "partners"}),
 )
 _LABELS = {table.key: table.label for table in TABLES}

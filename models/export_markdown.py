@@ -1,4 +1,5 @@
-"""The agreed summary as a Markdown document, for leaders to read, file or paste elsewhere.
+"""The agreed summary, and the report of a check-in, as Markdown documents for leaders to read,
+file or paste elsewhere.
 
 Every piece of text a person typed goes through ``literal``, so it prints as typed: a partner
 named ``<script>`` or ``**bold**`` shows those characters, never HTML or bold type, and a line
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from models.checkin_report import CheckInReport, HoursLine, LogLine, MilestoneProgress, ReadingLine
 from models.summary import (
     CapacityLine,
     MeasureLine,
@@ -184,6 +186,100 @@ def _shares(shares: tuple[float, ...], items: int | None) -> str:
         return f"{counted}no rounds yet"
     path = " → ".join(f"{round(share * 100)} %" for share in shares)
     return f"{counted}at consensus after each round: {path}"
+
+
+# --- the report of a check-in --------------------------------------------------------------------
+
+_STATES = {"done": "done", "on_track": "on track", "slipped": "slipped", "at_risk": "at risk"}
+
+
+def checkin_markdown(report: CheckInReport) -> str:
+    """One check-in: successes first, then the measures, milestones, hours, disappointments and
+    what was recalibrated."""
+    sections = [
+        _checkin_title(report),
+        f"## Successes {report.since}\n\n"
+        + _bullets([_log(line) for line in report.successes], "None logged."),
+        "## Measures\n\n" + ("\n\n".join(_reading(m) for m in report.measures)
+                              or "No measure has been agreed yet."),
+        "## Milestones\n\n" + _milestones_at(report.milestones),
+        "## Hours given against hours planned\n\n" + _bullets(
+            [_hours(line) for line in report.capacity], "No hours planned or reported yet."),
+        "## Disappointments and what we learned\n\n" + _bullets(
+            [_log(line) for line in report.disappointments], "None this time."),
+        "## Recalibrations\n\n" + _bullets(
+            [f"**{literal(r.subject)}**: {literal(r.before)} → {literal(r.after)}. "
+             f"Why: {literal(r.reason)}" for r in report.recalibrations],
+            "Nothing in the plan was changed."),
+    ]
+    return "\n\n".join(section.rstrip() for section in sections) + "\n"
+
+
+def _checkin_title(report: CheckInReport) -> str:
+    lines = [f"# {literal(report.workshop)}: check-in of {_day(report.held_on)}", ""]
+    dates = [f"Previous check-in: {_day(report.previous_on)}." if report.previous_on
+             else "The first check-in since the workshop."]
+    if report.next_on:
+        dates.append(f"Next check-in: {_day(report.next_on)}.")
+    lines.append(" ".join(dates))
+    if report.note:
+        lines += ["", literal(report.note)]
+    return "\n".join(lines)
+
+
+def _log(line: LogLine) -> str:
+    text = f"{_day(line.happened_on)}: {literal(line.text)}"
+    if line.kind == "early win":
+        text += " (an early win reached)"
+    if line.partner:
+        text += f" — {literal(line.partner)}"
+    if line.lesson:
+        text += f". **What we learned:** {literal(line.lesson)}"
+    return text
+
+
+def _reading(line: ReadingLine) -> str:
+    now = "not reported at this check-in"
+    if line.value is not None and line.measured_on is not None:
+        now = f"{literal(line.amount(line.value))} on {_day(line.measured_on)}"
+        if line.source:
+            now += f" (source: {literal(line.source)})"
+    baseline = literal(line.amount(line.baseline))
+    if line.baseline is not None and line.baseline_on is not None:
+        baseline += f" on {_day(line.baseline_on)}"
+    direction = ("lower is better" if line.direction == "lower_is_better"
+                 else "higher is better")
+    return f"### {literal(line.name)}\n\n" + _field_list([
+        ("Now", now), ("Baseline", baseline),
+        ("Target", f"{literal(line.amount(line.target))} ({direction})"),
+        ("Progress", literal(line.words))])
+
+
+def _milestones_at(milestones: tuple[MilestoneProgress, ...]) -> str:
+    reported = [m for m in milestones if m.state is not None]
+    lines = []
+    for m in reported:
+        state = _STATES[m.state]
+        if m.slip_days:
+            state += f" {m.slip_days} days (it may slip {m.slack_days})"
+            if m.beyond_slack:
+                state += f", {m.beyond_slack} days beyond its slack"
+        reason = f" — {literal(m.reason)}" if m.reason else ""
+        lines.append(f"{literal(m.title)}, due {_day(m.due_on)}: {state}{reason}")
+    text = _bullets(lines, "No milestone was reported at this check-in.")
+    quiet = len(milestones) - len(reported)
+    if quiet:
+        text += (f"\n\n{quiet} other milestone{'s were' if quiet != 1 else ' was'} not "
+                 "reported at this check-in.")
+    return text
+
+
+def _hours(line: HoursLine) -> str:
+    month = f"{line.month:%b %Y}"
+    given = f"gave {line.given:g} h" if line.given is not None else "not reported yet"
+    planned = f" of {line.planned:g} h planned" if line.planned is not None else ""
+    note = f" ({literal(line.note)})" if line.note else ""
+    return f"{literal(line.partner)}, {month}: {given}{planned}{note}"
 
 
 def _field_list(fields: list[tuple[str, str]]) -> str:

@@ -1,4 +1,5 @@
-"""The agreed summary as a PDF that leadership can read, print and file.
+"""The agreed summary, and the report of a check-in, as PDFs that leadership can read, print
+and file.
 
 fpdf2 lays it out with the DejaVu Sans fonts that ship inside matplotlib, so names such as
 "Clínica Señora Ñandú" or "Łódź" print correctly with no font download. Markdown is off
@@ -7,6 +8,7 @@ everywhere: whatever a partner typed, `<script>` or `**bold**`, prints exactly a
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -15,8 +17,21 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from models.checkin_report import (
+    CheckInReport,
+    HoursLine,
+    LogLine,
+    MilestoneProgress,
+    ReadingLine,
+)
 from models.summary import CapacityLine, MeasureLine, SolutionLine, Summary
-from models.summary_figures import convergence_png, format_day, milestones_png
+from models.summary_figures import (
+    convergence_png,
+    format_day,
+    measure_paths_pngs,
+    milestone_slips_pngs,
+    milestones_png,
+)
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -27,11 +42,13 @@ OUTCOME_WORDS = {"agreed": "Agreed", "parked": "Parked", "escalated": "Escalated
 
 
 class _SummaryDocument(FPDF):
-    """A page with the summary's version and the page number at its foot."""
+    """A page with the summary's version (or what the document is) and the page number at its
+    foot."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, foot: str = "") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.version = version
+        self.foot = foot or f"Summary version {version}"
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 18, 18)
@@ -41,7 +58,7 @@ class _SummaryDocument(FPDF):
         self.set_y(-14)
         self.set_font(FONT, "", 9)
         self.set_text_color(90)
-        self.cell(0, 6, f"Summary version {self.version} · page {self.page_no()}", align="C")
+        self.cell(0, 6, f"{self.foot} · page {self.page_no()}", align="C")
         self.set_text_color(0)
 
 
@@ -189,6 +206,129 @@ def _charts(pdf: _SummaryDocument, summary: Summary) -> None:
     pdf.image(BytesIO(convergence_png(summary.convergence)), w=pdf.epw)
     pdf.ln(6)
     pdf.image(BytesIO(milestones_png(summary)), w=pdf.epw)
+
+
+# --- the report of a check-in --------------------------------------------------------------------
+
+_STATES = {"done": "Done", "on_track": "On track", "slipped": "Slipped", "at_risk": "At risk"}
+
+
+def checkin_pdf(report: CheckInReport) -> bytes:
+    """One check-in, successes first, with its charts, as the bytes of a PDF file."""
+    pdf = _SummaryDocument("", foot=f"{report.workshop}: check-in of "
+                                    f"{format_day(report.held_on)}")
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 20)
+    _text(pdf, report.workshop, height=10)
+    pdf.set_font(FONT, "", 14)
+    _text(pdf, f"Check-in of {format_day(report.held_on)}")
+    _plain(pdf, " ".join(part for part in (
+        f"Previous check-in: {format_day(report.previous_on)}." if report.previous_on
+        else "The first check-in since the workshop.",
+        f"Next check-in: {format_day(report.next_on)}." if report.next_on else "") if part))
+    if report.note:
+        _plain(pdf, report.note)
+    _heading(pdf, f"Successes {report.since}")
+    _log_lines(pdf, report.successes, "None logged.")
+    _checkin_measures(pdf, report.measures)
+    _checkin_milestones(pdf, report.milestones)
+    _checkin_hours(pdf, report.capacity)
+    _heading(pdf, "Disappointments and what we learned")
+    _log_lines(pdf, report.disappointments, "None this time.")
+    _heading(pdf, "Recalibrations")
+    if report.recalibrations:
+        _table(pdf, [(r.subject, r.before, r.after, r.reason) for r in report.recalibrations],
+               col_widths=(3, 1.6, 1.6, 4), headings=("What", "Was", "Now", "Why"))
+    else:
+        _plain(pdf, "Nothing in the plan was changed.")
+    pdf.add_page()
+    _heading(pdf, "Each measure over the check-ins")
+    for image in measure_paths_pngs(report) + milestone_slips_pngs(report):
+        _full_width_image(pdf, image)
+    return bytes(pdf.output())
+
+
+def _full_width_image(pdf: _SummaryDocument, png: bytes) -> None:
+    """An image across the page, on a new page when it does not fit under what is there."""
+    width, height = struct.unpack(">II", png[16:24])  # the PNG's IHDR
+    if pdf.get_y() + pdf.epw * height / width > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.image(BytesIO(png), w=pdf.epw)
+    pdf.ln(4)
+
+
+def _log_lines(pdf: _SummaryDocument, lines: Sequence[LogLine], empty: str) -> None:
+    if not lines:
+        _plain(pdf, empty)
+    for line in lines:
+        who = f" ({line.partner})" if line.partner else ""
+        win = " An early win reached." if line.kind == "early win" else ""
+        _plain(pdf, f"•  {format_day(line.happened_on)}: {line.text}{who}{win}")
+        if line.lesson:
+            _label_value(pdf, "    What we learned", line.lesson)
+
+
+def _checkin_measures(pdf: _SummaryDocument, measures: Sequence[ReadingLine]) -> None:
+    _heading(pdf, "Measures")
+    if not measures:
+        _plain(pdf, "No measure has been agreed yet.")
+        return
+    _table(pdf, [(m.name, _baseline(m), m.amount(m.target), _now(m), m.words)
+                 for m in measures],
+           col_widths=(3, 2.2, 1.3, 2.6, 2.4),
+           headings=("Measure", "Baseline", "Target", "Now (source)", "Progress"))
+
+
+def _baseline(line: ReadingLine) -> str:
+    if line.baseline is None:
+        return "—"
+    on = f" on {format_day(line.baseline_on)}" if line.baseline_on else ""
+    return line.amount(line.baseline) + on
+
+
+def _now(line: ReadingLine) -> str:
+    if line.value is None or line.measured_on is None:
+        return "Not reported"
+    source = f" ({line.source})" if line.source else ""
+    return f"{line.amount(line.value)} on {format_day(line.measured_on)}{source}"
+
+
+def _checkin_milestones(pdf: _SummaryDocument, milestones: Sequence[MilestoneProgress]) -> None:
+    _heading(pdf, "Milestones")
+    reported = [m for m in milestones if m.state is not None]
+    if not reported:
+        _plain(pdf, "No milestone was reported at this check-in.")
+        return
+    _table(pdf, [(m.title, format_day(m.due_on), _days(m.slack_days), _slip(m), m.reason or "—")
+                 for m in reported],
+           col_widths=(3.2, 2, 1.5, 2.4, 3.4),
+           headings=("Milestone", "Due", "May slip", "State", "Why"))
+    quiet = len(milestones) - len(reported)
+    if quiet:
+        _plain(pdf, f"{quiet} other milestone{'s were' if quiet != 1 else ' was'} not reported "
+                    "at this check-in.")
+
+
+def _slip(milestone: MilestoneProgress) -> str:
+    state = _STATES[milestone.state]
+    if milestone.slip_days:
+        state += f" {_days(milestone.slip_days)}"
+    if milestone.beyond_slack:
+        state += f", {_days(milestone.beyond_slack)} beyond its slack"
+    return state
+
+
+def _checkin_hours(pdf: _SummaryDocument, capacity: Sequence[HoursLine]) -> None:
+    _heading(pdf, "Hours given against hours planned")
+    if not capacity:
+        _plain(pdf, "No hours planned or reported yet.")
+        return
+    _table(pdf, [(c.partner, f"{c.month:%b %Y}",
+                  f"{c.planned:g} h" if c.planned is not None else "—",
+                  f"{c.given:g} h" if c.given is not None else "Not reported", c.note or "")
+                 for c in capacity],
+           col_widths=(3.4, 1.5, 1.4, 1.6, 3), headings=("Partner", "Month", "Planned", "Given",
+                                                          "Note"))
 
 
 # --- building blocks -----------------------------------------------------------------------------

@@ -108,6 +108,24 @@ class MilestoneKind(StrEnum):
     OTHER = "other"
 
 
+class MilestoneState(StrEnum):
+    """Where a milestone stands at a check-in."""
+
+    DONE = "done"
+    ON_TRACK = "on_track"
+    SLIPPED = "slipped"
+    AT_RISK = "at_risk"
+
+
+class RecalibrationKind(StrEnum):
+    """What a check-in changed in the plan."""
+
+    TARGET = "target"
+    DATE = "date"
+    CAPACITY = "capacity"
+    TOPIC = "topic"
+
+
 class LinkPurpose(StrEnum):
     PREWORK = "prework"
     REVIEW = "review"
@@ -507,6 +525,90 @@ class LogEntry(SQLModel, table=True):
     lesson: str = Field(default="", max_length=2000)
     partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
     version: int = 1
+    # The check-in it was talked through at, if any; the entry outlives a removed check-in.
+    checkin_id: int | None = Field(default=None, foreign_key="checkin.id", ondelete="SET NULL",
+                                   index=True)
+
+
+# --- after the workshop: check-ins -------------------------------------------------------------
+
+
+class Checkin(SQLModel, table=True):
+    """A meeting of the partners after the workshop, on one date, to look at their progress."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "held_on", name="uq_checkin_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE", index=True)
+    held_on: date
+    note: str = Field(default="", max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class MeasureReading(SQLModel, table=True):
+    """A measure's value as reported at a check-in, with the date and source of the data."""
+
+    __table_args__ = (UniqueConstraint("checkin_id", "measure_id", name="uq_measure_reading"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", ondelete="CASCADE", index=True)
+    measure_id: int = Field(foreign_key="measure.id", ondelete="CASCADE", index=True)
+    value: float
+    measured_on: date
+    source: str = Field(max_length=1000)
+    version: int = 1
+
+
+class MilestoneReport(SQLModel, table=True):
+    """Where a milestone stood at a check-in, and by how many days it slipped, with why."""
+
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "milestone_id", name="uq_milestone_report"),
+        CheckConstraint("slip_days >= 0", name="slip_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", ondelete="CASCADE", index=True)
+    milestone_id: int = Field(foreign_key="milestone.id", ondelete="CASCADE", index=True)
+    state: MilestoneState = choice(MilestoneState)
+    slip_days: int = 0
+    reason: str = Field(default="", max_length=2000)
+    version: int = 1
+
+
+class CapacityActual(SQLModel, table=True):
+    """The staff hours a partner actually gave in one month, as reported at a check-in."""
+
+    __table_args__ = (
+        UniqueConstraint("partner_id", "month", name="uq_actual_month"),
+        CheckConstraint("hours >= 0", name="actual_hours_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", ondelete="CASCADE", index=True)
+    partner_id: int = Field(foreign_key="partner.id", ondelete="CASCADE", index=True)
+    month: date  # the first day of the month
+    hours: float = 0
+    note: str = Field(default="", max_length=500)
+    version: int = 1
+
+
+class Recalibration(SQLModel, table=True):
+    """A change to the plan decided at a check-in: a target, a date or a month's capacity moved,
+    or an agreed topic reopened for a new round; what it was, what it became, and why. The
+    changed row itself carries its own audit event with the before and after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", ondelete="CASCADE", index=True)
+    kind: RecalibrationKind = choice(RecalibrationKind)
+    subject: str = Field(max_length=300)  # what changed, in words
+    entity: str = Field(max_length=60)  # the table of the changed row
+    entity_id: int | None = None
+    before: str = Field(default="", max_length=2000)
+    after: str = Field(default="", max_length=2000)
+    reason: str = Field(max_length=2000)
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 # --- review, links and audit -------------------------------------------------------------------

@@ -501,6 +501,8 @@ def remove_win(win_id: int, title: str) -> None:
 def checkins_tab(view: PacingView) -> None:
     st.subheader("How often we check in")
     cadence(view)
+    st.page_link("pages/checkins.py", label="After the workshop: record each check-in",
+                 icon=":material/event_repeat:")
     st.subheader("Successes and disappointments")
     st.caption("Celebrate every success. Talk each disappointment through and write down what "
                "it taught us.")

@@ -1,16 +1,19 @@
 """The leadership review, reached only through the read-only review link: the agreed summary,
-and a leader's decision on it. Recording that decision is the only thing this link can change."""
+the latest check-in's progress, and a leader's decision on the summary. Recording that decision
+is the only thing this link can change."""
 
 import streamlit as st
 
+from models import checkin_report
 from models import summary as summaries
 from models.clock import utcnow
 from models.db import reading
 from models.links import LinkAccess
 from models.schema import SignOffDecision
 from ui import projector
-from ui.downloads import download_buttons
+from ui.downloads import checkin_downloads, download_buttons
 from ui.forms import field_error, form_error, save
+from ui.progress_view import show_progress, successes_panel
 from ui.state import engine, form_errors, require, show_flash
 from ui.summary_view import show_summary
 from ui.text import plain
@@ -27,6 +30,7 @@ with reading(engine()) as session:
     if summary is not None:
         balance = summaries.summary_balance(session, link.workshop_id)
         signed = summaries.sign_offs(session, link.workshop_id, summary.version)
+        progress = checkin_report.latest_report(session, link.workshop_id)
 if summary is None:
     st.title("This review is not available")
     st.write("The workshop was removed. Please ask your facilitator.")
@@ -50,6 +54,12 @@ if st.session_state[OPENED] != summary.version:
 
 st.subheader("Take it with you")
 download_buttons(summary, with_backup=False)
+if progress is not None:
+    with st.expander(f"Progress since the workshop: the check-in of "
+                     f"{summaries.day(progress.held_on)}", expanded=True):
+        successes_panel(progress.successes, progress.since)
+        show_progress(progress, projector=False, key="review_progress")
+        checkin_downloads(progress, with_calendar=False)
 show_summary(summary, projector=False, balance=balance)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -17,6 +18,7 @@ import plotly.io as pio
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from models.checkin_report import HoursLine, MilestoneProgress, PartnerMark, ReadingLine
 from models.convergence import Movement, RoundStats, WorkshopConvergence
 from models.pacing import MonthBalance
 from models.schema import (
@@ -447,6 +449,234 @@ def capacity_against_demand(balance: Mapping[tuple[int, date], MonthBalance],
     fig.update_annotations(font={"size": size})
     return _styled(fig, "Capacity against demand (bars: can give · dash: asked)",
                    projector=projector, height=40 + 170 * max(len(rows), 1))
+
+
+# --- check-ins after the workshop ----------------------------------------------------------------
+
+
+def progress_overview(measures: Sequence[ReadingLine], *, projector: bool = False) -> go.Figure:
+    """How far each measure has come from its baseline toward its target, in percent: each bar
+    says its share, each name says where the measure is now and where it is headed, and the
+    target is a dashed line at 100 %."""
+    rows = list(measures)
+    names = [f"<b>{_short(m.name, 44)}</b><br>now {m.amount(m.value)} · target "
+             f"{m.amount(m.target)}" for m in rows]
+    shown = [max(min(m.percent, 150.0), -50.0) if m.percent is not None else 0 for m in rows]
+    fig = go.Figure(go.Bar(
+        y=names, x=shown, orientation="h", showlegend=False, cliponaxis=False,
+        marker={"color": ["#4d4d4d" if (m.percent or 0) >= 100 else "#8cc5e3" for m in rows],
+                "line": {"color": INK, "width": 1.5},
+                "pattern": {"shape": ["/" if (m.percent or 0) < 0 else "" for m in rows]}},
+        text=[_share_words(m) for m in rows], textposition="outside",
+        textfont={"size": font_size(projector)}, hoverinfo="skip"))
+    fig.add_vline(x=100, line={"color": "#00542a", "width": 3, "dash": "dash"},
+                  annotation={"text": "target", "font": {"size": font_size(projector) - 2,
+                                                          "color": "#00542a"}},
+                  annotation_position="top")
+    fig.add_vline(x=0, line={"color": INK, "width": 1})
+    fig.update_xaxes(range=[-50, 200], title="% of the way from the baseline to the target",
+                     tickvals=[-50, 0, 50, 100, 150])
+    fig.update_yaxes(autorange="reversed")
+    return _styled(fig, "How far each measure has come", projector=projector,
+                   height=60 + 70 * max(len(rows), 1))
+
+
+def _share_words(measure: ReadingLine) -> str:
+    """The bar's label: its share, or why there is none."""
+    if measure.percent is not None:
+        return f"{round(measure.percent)} %" + (" ✓" if measure.percent >= 100 else "")
+    return measure.words[:1].lower() + measure.words[1:]
+
+
+def measure_paths(measures: Sequence[ReadingLine], *, projector: bool = False,
+                  columns: int = 2) -> go.Figure:
+    """Each measure from its baseline toward its target over the check-ins: the target as a
+    dashed line, the pilot period shaded, the re-evaluation a dotted line, each one named.
+
+    Traces, lines and notes are gathered first and handed to the figure at once: Plotly's own
+    per-subplot helpers re-check the whole layout each time, which for sixty measures takes
+    most of a minute."""
+    rows = list(measures)
+    count = max(len(rows), 1)
+    columns = min(columns, count)
+    lines = -(-count // columns)
+    size = font_size(projector)
+    # Each row is 360 px tall, of which about 120 px go to its title and its dates.
+    fig = make_subplots(rows=lines, cols=columns, vertical_spacing=min(0.33 / lines, 0.3),
+                        horizontal_spacing=0.08,
+                        subplot_titles=[_wrapped(_short(m.name, 56), 40) for m in rows])
+    fig.update_annotations(font={"size": size})  # the titles, before the notes are added
+    parts = _PathParts()
+    for number, measure in enumerate(rows, start=1):
+        _measure_path(parts, fig.layout, measure, "" if number == 1 else str(number), size)
+    fig.add_traces(parts.traces)
+    fig.update_layout(shapes=parts.shapes, annotations=[*fig.layout.annotations,
+                                                        *parts.notes])
+    return _styled(fig, "Each measure over the check-ins", projector=projector,
+                   height=360 * lines)
+
+
+@dataclass
+class _PathParts:
+    traces: list[go.Scatter] = field(default_factory=list)
+    shapes: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+
+
+def _measure_path(parts: _PathParts, layout: go.Layout, measure: ReadingLine, axis: str,
+                  size: int) -> None:
+    """One measure's subplot, on the axes x{axis} and y{axis}."""
+    x, y = f"x{axis}", f"y{axis}"
+    points = list(measure.path)
+    if measure.baseline is not None and measure.baseline_on is not None:
+        parts.traces.append(go.Scatter(
+            x=[measure.baseline_on], y=[measure.baseline], mode="markers+text", xaxis=x,
+            yaxis=y, marker={"symbol": "square", "size": 14, "color": "#ffffff",
+                             "line": {"color": INK, "width": 3}},
+            text=[f"baseline {measure.amount(measure.baseline)}"], textposition="bottom right",
+            showlegend=False, cliponaxis=False))
+        points.insert(0, (measure.baseline_on, measure.baseline))
+    if measure.path:
+        dates, values = zip(*measure.path, strict=True)
+        parts.traces.append(go.Scatter(
+            x=list(dates), y=list(values), mode="lines+markers+text", xaxis=x, yaxis=y,
+            showlegend=False, cliponaxis=False, marker={"symbol": "circle", "size": 13,
+                                                        "color": INK},
+            line={"color": INK, "width": 3}, textposition="middle right",
+            text=[""] * (len(values) - 1) + [f"  now {measure.amount(values[-1])}"]))
+    if measure.target is not None:
+        parts.shapes.append({"type": "line", "xref": f"{x} domain", "x0": 0, "x1": 1,
+                             "yref": y, "y0": measure.target, "y1": measure.target,
+                             "line": {"color": "#00542a", "width": 3, "dash": "dash"}})
+        parts.notes.append({"text": f"target {measure.amount(measure.target)}",
+                            "xref": f"{x} domain", "x": 0, "yref": y, "y": measure.target,
+                            "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                            "font": {"color": "#00542a", "size": size - 2}})
+    if measure.pilot_start and measure.pilot_end:
+        parts.shapes.append({"type": "rect", "xref": x, "x0": measure.pilot_start,
+                             "x1": measure.pilot_end, "yref": f"{y} domain", "y0": 0, "y1": 1,
+                             "fillcolor": "#d9d9d9", "opacity": 0.45, "line": {"width": 0},
+                             "layer": "below"})
+        parts.notes.append(_date_note(measure.pilot_start, "pilot", x, y, size, "left"))
+    if measure.reevaluation:
+        parts.shapes.append({"type": "line", "xref": x, "x0": measure.reevaluation,
+                             "x1": measure.reevaluation, "yref": f"{y} domain", "y0": 0,
+                             "y1": 1, "line": {"color": INK, "width": 2, "dash": "dot"}})
+        parts.notes.append(_date_note(measure.reevaluation, "re-evaluate", x, y, size,
+                                      "right"))
+    values = [v for _, v in points] + [v for v in (measure.target,) if v is not None]
+    if values:
+        low, high = min(values), max(values)
+        pad = max((high - low) * 0.25, abs(high) * 0.05, 1)
+        layout[f"yaxis{axis}"].update(
+            range=[low - pad, high + pad], title_font={"size": size - 4},
+            title_text=("lower is better" if measure.direction == "lower_is_better"
+                        else "higher is better"))
+    days = [d for d, _ in points] + [d for d in (measure.pilot_start, measure.pilot_end,
+                                                 measure.reevaluation) if d is not None]
+    if days:
+        layout[f"xaxis{axis}"].update(type="date", tickformat="%b %Y",
+                                      range=[min(days) - timedelta(days=12),
+                                             max(days) + timedelta(days=12)])
+
+
+def _date_note(day: date, text: str, x: str, y: str, size: int, side: str) -> dict:
+    """A label at the foot of a date's line or band, inside the plot."""
+    return {"text": text, "xref": x, "x": day, "yref": f"{y} domain", "y": 0,
+            "showarrow": False, "xanchor": "left" if side == "left" else "right",
+            "yanchor": "bottom", "font": {"size": size - 2}}
+
+
+MILESTONE_LOOKS: dict[str, tuple[str, str, str]] = {
+    # state: (colour, marker, words)
+    "done": ("#00542a", "circle", "done"),
+    "on_track": ("#0072B2", "diamond", "on track"),
+    "slipped": ("#b35900", "x", "slipped"),
+    "at_risk": ("#b35900", "triangle-up", "at risk"),
+}
+
+
+def milestone_slips(milestones: Sequence[MilestoneProgress], *,
+                    projector: bool = False) -> go.Figure:
+    """Each milestone reported at the check-in: the slack it was given as a pale bar, how far it
+    slipped as a dark one, and its state in words; a slip past its slack says so."""
+    rows = [m for m in milestones if m.state is not None]
+    names = [_wrapped(_short(m.title, 60), 30) for m in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=names, x=[m.slack_days for m in rows], orientation="h", name="slack agreed",
+        marker={"color": "#eeeeee", "line": {"color": "#7f7f7f", "width": 1.5}}, width=0.7,
+        hovertemplate="may slip %{x} days<extra></extra>"))
+    fig.add_trace(go.Bar(
+        y=names, x=[m.slip_days for m in rows], orientation="h", name="slipped",
+        marker={"color": ["#b35900" if m.beyond_slack else "#4d4d4d" for m in rows],
+                "pattern": {"shape": ["x" if m.beyond_slack else "" for m in rows]}},
+        width=0.35, hovertemplate="slipped %{x} days<extra></extra>"))
+    for state, (colour, symbol, words) in MILESTONE_LOOKS.items():
+        chosen = [(name, m) for name, m in zip(names, rows, strict=True) if m.state == state]
+        if chosen:
+            fig.add_trace(go.Scatter(
+                y=[name for name, _ in chosen],
+                x=[max(m.slip_days, m.slack_days) for _, m in chosen], mode="markers+text",
+                name=words, marker={"symbol": symbol, "size": 16, "color": colour,
+                                    "line": {"color": INK, "width": 1.5}},
+                text=[f"  {_slip_words(m)}" for _, m in chosen], textposition="middle right",
+                cliponaxis=False))
+    longest = max((max(m.slip_days, m.slack_days) for m in rows), default=0)
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(range=[0, max(longest * 2.2, 20)], title="days")
+    fig.update_yaxes(autorange="reversed")
+    return _styled(fig, "Milestones: slipped against the slack agreed", projector=projector,
+                   height=60 + 56 * max(len(rows), 1))
+
+
+def _slip_words(milestone: MilestoneProgress) -> str:
+    if milestone.state != "slipped":
+        return MILESTONE_LOOKS[milestone.state][2]
+    words = f"slipped {milestone.slip_days} d of {milestone.slack_days} d slack"
+    if milestone.beyond_slack:
+        words += f" · {milestone.beyond_slack} d beyond it"
+    return words
+
+
+def capacity_given(capacity: Sequence[HoursLine], partners: Sequence[PartnerMark], *,
+                   projector: bool = False) -> go.Figure:
+    """One row per partner, month by month: bars for the hours it gave, a dash for the hours it
+    planned; a shortfall is written above its month, not only drawn."""
+    rows = [p for p in partners if any(c.partner_id == p.id for c in capacity)]
+    months = sorted({c.month for c in capacity})
+    size = font_size(projector)
+    fig = make_subplots(rows=max(len(rows), 1), cols=1, shared_xaxes=True,
+                        vertical_spacing=0.22 / max(len(rows), 1),
+                        subplot_titles=[p.name for p in rows])
+    for row, partner in enumerate(rows, start=1):
+        cells = {c.month: c for c in capacity if c.partner_id == partner.id}
+        given = [cells[m].given if m in cells else None for m in months]
+        planned = [cells[m].planned if m in cells else None for m in months]
+        fig.add_trace(go.Bar(
+            x=months, y=[g or 0 for g in given], showlegend=False,
+            marker={"color": partner.colour, "line": {"color": INK, "width": 1}},
+            text=["not reported" if g is None else "" for g in given], textposition="outside",
+            cliponaxis=False, hovertemplate="%{x|%b %Y}: gave %{y} h<extra></extra>"),
+            row=row, col=1)
+        fig.add_trace(go.Scatter(
+            x=months, y=planned, mode="markers+text", showlegend=False,
+            marker={"symbol": "line-ew", "size": 26, "line": {"color": INK, "width": 4}},
+            text=[_gap_words(g, p) for g, p in zip(given, planned, strict=True)],
+            textposition="top center", cliponaxis=False,
+            hovertemplate="%{x|%b %Y}: planned %{y} h<extra></extra>"), row=row, col=1)
+        highest = max([v for v in given + planned if v is not None], default=0)
+        fig.update_yaxes(title="hours", range=[0, max(highest * 1.45, 10)], row=row, col=1)
+    fig.update_xaxes(dtick="M1", tickformat="%b %y")
+    fig.update_annotations(font={"size": size})
+    return _styled(fig, "Bars: hours given · dash: hours planned", projector=projector,
+                   height=40 + 190 * max(len(rows), 1))
+
+
+def _gap_words(given: float | None, planned: float | None) -> str:
+    if given is None or planned is None or given == planned:
+        return ""
+    return f"{planned - given:g} h short" if given < planned else f"{given - planned:g} h more"
 
 
 def _short(text: str, limit: int = 48) -> str:

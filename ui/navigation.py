@@ -31,6 +31,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("pages/expectations.py", "2 Expectations", ":material/target:", FACILITATOR),
     Screen("pages/solutions.py", "3 Shared solutions", ":material/handshake:", FACILITATOR),
     Screen("pages/pacing.py", "4 Pacing", ":material/calendar_month:", FACILITATOR),
+    Screen("pages/checkins.py", "Check-ins", ":material/event_repeat:", FACILITATOR),
     Screen("pages/convergence.py", "Where we stand", ":material/insights:", FACILITATOR),
     Screen("pages/summary.py", "Summary", ":material/summarize:", FACILITATOR),
     Screen("pages/audit.py", "Changes", ":material/history:", FACILITATOR),

@@ -237,6 +237,11 @@ class BrowserTab:
         """Everything the main area shows, as a person reads it."""
         return self.page.get_by_test_id("stMain").inner_text()
 
+    def shows(self, text: str) -> None:
+        """The main area comes to show ``text``: Playwright looks again until it does, so a
+        rerun the app had not drawn yet when the last wait ended cannot fail the check."""
+        expect(self.page.get_by_test_id("stMain")).to_contain_text(text)
+
     def everything(self) -> str:
         """The whole page's text, sidebar included."""
         return self.page.locator("body").inner_text()

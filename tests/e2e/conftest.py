@@ -1,6 +1,7 @@
-"""Fixtures for tests against the real server: ``streamlit run app.py`` on a free port, ready
-once ``/_stcore/health`` answers, and killed when the test ends, whatever happened; and Debian's
-Chromium, driven by Playwright, for the tests that use the app the way people do."""
+"""Fixtures for tests against the real server: ``streamlit run app.py`` on a free port and a
+database of the test's backend, ready once ``/_stcore/health`` answers, and killed when the test
+ends, whatever happened; and Debian's Chromium, driven by Playwright, for the tests that use the
+app the way people do."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import create_engine
+
+from tests.conftest import app_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long test password"
@@ -53,26 +57,31 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def app_environment(db_path: Path, *, password: str | None = PASSWORD) -> dict[str, str]:
-    """The app's environment on ``db_path``; without ``password`` the first start asks for one."""
+def app_environment(database: str, *, password: str | None = PASSWORD,
+                    settings: dict[str, str] | None = None) -> dict[str, str]:
+    """The app's environment on the database at the URL ``database``, plus any other
+    ``settings``; without ``password`` the first start asks for one."""
     env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "CONCORD_FACILITATOR_PASSWORD")}
-    env.update(CONCORD_DB_PATH=str(db_path), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+           if key not in ("DATABASE_URL", "CONCORD_DB_PATH", "CONCORD_FACILITATOR_PASSWORD")}
+    env.update(app_settings(database), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     if password is not None:
         env["CONCORD_FACILITATOR_PASSWORD"] = password
+    env.update(settings or {})
     return env
 
 
-def start_server(db_path: Path, log_path: Path, *, password: str | None = PASSWORD) -> Server:
-    """``streamlit run app.py`` on a free port, healthy; the caller kills it."""
+def start_server(database: str, log_path: Path, *, password: str | None = PASSWORD,
+                 settings: dict[str, str] | None = None) -> Server:
+    """``streamlit run app.py`` on a free port and the database at the URL ``database``,
+    healthy; the caller kills it."""
     port = free_port()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=app_environment(db_path, password=password), stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env=app_environment(database, password=password, settings=settings),
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
     try:
         wait_until_healthy(server)
@@ -83,12 +92,14 @@ def start_server(db_path: Path, log_path: Path, *, password: str | None = PASSWO
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
-    """Start the app on a database file; every server started is killed at the end."""
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start the app on a database (its URL, and any other settings for its environment);
+    every server started is killed at the end."""
     started: list[Server] = []
 
-    def start(db_path: Path) -> Server:
-        server = start_server(db_path, tmp_path / f"server-{len(started)}.log")
+    def start(database: str, settings: dict[str, str] | None = None) -> Server:
+        server = start_server(database, tmp_path / f"server-{len(started)}.log",
+                              settings=settings)
         started.append(server)
         return server
 
@@ -106,6 +117,19 @@ def wait_until_healthy(server: Server) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"{server.url} was not healthy within {START_TIMEOUT:.0f} s")
+
+
+def read_rows(database: str, sql: str, *args: object) -> list[tuple]:
+    """What the database at the URL ``database`` holds now, read through a connection of the
+    test's own (``?`` marks each argument), as the app wrote it."""
+    engine = create_engine(database)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.paramstyle != "qmark":
+                sql = sql.replace("?", "%s")
+            return [tuple(row) for row in connection.exec_driver_sql(sql, args).all()]
+    finally:
+        engine.dispose()
 
 
 # --- the browser ---------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""A crashed laptop loses nothing that was saved: the real server runs on a SQLite file while a
+"""A crashed server loses nothing that was saved: the real server runs on the database while a
 burst of saves lands in it; both are killed with SIGKILL mid-burst; after a restart every
-acknowledged save is there and the file is intact.
+acknowledged save is there, whole, and the database is intact.
 
 The saves come from a separate Python process that writes through models/ the way a page does
 (one unit of work per save, ``writing``), and prints each token once its commit has returned.
+On SQLite both processes share the file, as on a crashed laptop; on PostgreSQL they are two app
+servers whose connections die mid-transaction, and the database server keeps running.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from datetime import date
 
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from models import pacing
 from models.db import alembic_config, make_engine, reading, upgrade, writing
-from models.schema import Milestone, Workshop
+from models.schema import AuditEvent, Milestone, Workshop
 from models.startup import prepare
 from tests.e2e.conftest import PASSWORD, ROOT, Server, app_environment
 
@@ -44,15 +47,29 @@ for n in range(100_000):
 """
 ACKNOWLEDGED_BEFORE_KILL = 60
 BURST_TIMEOUT = 20.0
+# What each database says about its own health after the crash: empty lists when all is well.
+INTEGRITY_CHECKS = {
+    "sqlite": ["PRAGMA integrity_check", "PRAGMA foreign_key_check"],
+    "postgresql": [
+        # Every constraint still holds for every row, and every index is usable.
+        "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+        "WHERE connamespace = 'public'::regnamespace AND NOT convalidated",
+        "SELECT indexrelid::regclass::text FROM pg_index JOIN pg_class ON pg_class.oid = indrelid "
+        "WHERE relnamespace = 'public'::regnamespace AND NOT (indisvalid AND indisready)",
+        # No transaction of the killed processes is left half-done, holding locks.
+        "SELECT gid FROM pg_prepared_xacts",
+    ],
+}
+HEALTHY = {"PRAGMA integrity_check": [("ok",)]}
 
 
 class Writer:
     """The saving process, and the tokens it acknowledged, read as they arrive."""
 
-    def __init__(self, db_path: Path, workshop_id: int) -> None:
+    def __init__(self, database: str, workshop_id: int) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(workshop_id)], cwd=ROOT,
-            env=app_environment(db_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=app_environment(database), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, bufsize=1)
         self.acknowledged: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -71,9 +88,9 @@ class Writer:
         return [token for token in self.acknowledged if token.startswith("crash-")]
 
 
-def demo_workshop(db_path: Path) -> int:
-    """The file as the app leaves it on first start: migrated, with the demo partnership."""
-    engine = make_engine(f"sqlite:///{db_path}")
+def demo_workshop(database: str) -> int:
+    """The database as the app leaves it on first start: migrated, with the demo partnership."""
+    engine = make_engine(database)
     prepare(engine, facilitator_password=PASSWORD)
     with writing(engine) as session:
         workshop_id = session.exec(select(Workshop.id).where(Workshop.is_demo)).one()
@@ -94,11 +111,11 @@ def burst_while_serving(server: Server, writer: Writer) -> int:
     return served
 
 
-def test_every_acknowledged_save_survives_sigkill(serve, tmp_path):
-    db_path = tmp_path / "crash.db"
-    workshop_id = demo_workshop(db_path)
-    server = serve(db_path)
-    writer = Writer(db_path, workshop_id)
+def test_every_acknowledged_save_survives_sigkill(serve, backend, tmp_path):
+    database = backend.new(tmp_path)
+    workshop_id = demo_workshop(database)
+    server = serve(database)
+    writer = Writer(database, workshop_id)
     try:
         served = burst_while_serving(server, writer)
         server.kill()
@@ -107,23 +124,45 @@ def test_every_acknowledged_save_survives_sigkill(serve, tmp_path):
     assert served >= 4
     assert len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL
 
-    restarted = serve(db_path)  # the same file, after the crash
+    restarted = serve(database)  # the same database, after the crash
     assert restarted.get("/") == 200
 
-    engine = make_engine(f"sqlite:///{db_path}")
+    engine = make_engine(database)
     try:
         with reading(engine) as session:
-            saved = set(session.exec(select(Milestone.title)
-                                     .where(Milestone.workshop_id == workshop_id)).all())
-            integrity = session.exec(text("PRAGMA integrity_check")).all()
+            saved = milestones(session, workshop_id)
+            created = audited_creations(session, workshop_id)
+            found = {check: [tuple(row) for row in session.exec(text(check)).all()]
+                     for check in INTEGRITY_CHECKS[backend.name]}
         assert set(acknowledged) <= saved, sorted(set(acknowledged) - saved)[:5]
-        assert integrity == [("ok",)]
+        # A save is whole or absent: its row and its audit event went in together, once.
+        assert created == sorted(saved)
+        assert found == {check: HEALTHY.get(check, []) for check in found}
+        # Nothing the killed processes held still blocks the next save.
+        with writing(engine) as session:
+            pacing.add_milestone(session, workshop_id=workshop_id, actor="test",
+                                 data={"title": "after the crash", "due_on": date(2027, 3, 1)})
         head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
         assert current_revision(engine) == head
-        upgrade(engine)  # a no-op on a file at head
+        upgrade(engine)  # a no-op on a database at head
         assert current_revision(engine) == head
     finally:
         engine.dispose()
+        backend.drop(database)
+
+
+def milestones(session: Session, workshop_id: int) -> set[str]:
+    return set(session.exec(select(Milestone.title).where(Milestone.workshop_id == workshop_id,
+                                                          Milestone.title.startswith("crash-")))
+               .all())
+
+
+def audited_creations(session: Session, workshop_id: int) -> list[str]:
+    """The burst's milestones as the audit trail records their creation, one per event."""
+    events = session.exec(select(AuditEvent.after).where(
+        AuditEvent.workshop_id == workshop_id, AuditEvent.entity == "milestone",
+        AuditEvent.action == "create")).all()
+    return sorted(event["title"] for event in events if event["title"].startswith("crash-"))
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -6,11 +6,11 @@ through their links, the facilitator runs the workshop (with the projector on fo
 a leader approves the summary through the review link. The tests run in that order and hand on
 what they made (the links) through ``Journey``.
 
-Every step asserts what the person would see; the database file is read, read-only, where what
-was saved matters more than what shows. Screenshots of each step land in
-``CONCORD_ARTIFACTS`` (``test-artifacts/`` by default): ``journeys/<journey>/`` in order,
-``projector/<page>.png`` for the wall, ``failures/<test>/`` with the server's log when a test
-fails.
+Every step asserts what the person would see; the database is read where what was saved matters
+more than what shows. The journeys run once per backend (SQLite, and PostgreSQL when the suite
+has one). Screenshots of each step land in ``CONCORD_ARTIFACTS`` (``test-artifacts/`` by
+default): ``journeys/<journey>/`` in order, ``projector/<page>.png`` for the wall (the last
+backend's), ``failures/<test>/`` with the server's log when a test fails.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import contextlib
 import io
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +30,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from playwright.sync_api import Error as PlaywrightError
 from pypdf import PdfReader
 
+from tests.conftest import Backend
 from tests.e2e.browser_tab import BrowserTab, new_tab
 from tests.e2e.conftest import (
     PASSWORD,
@@ -38,6 +38,7 @@ from tests.e2e.conftest import (
     artifact_folder,
     failed,
     fresh_artifact_folder,
+    read_rows,
     start_server,
 )
 
@@ -67,33 +68,33 @@ class Journey:
     """What one journey hands to the next: the server, its database, and the links made."""
 
     server: Server
-    db_path: Path
+    database: str
     prework_links: dict[str, str] = field(default_factory=dict)
     review_link: str = ""
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
-        """Read the app's database file, read-only, as it stands now."""
-        uri = f"file:{self.db_path}?mode=ro"
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-            return db.execute(sql, args).fetchall()
+        """Read the app's database as it stands now (``?`` marks each argument)."""
+        return read_rows(self.database, sql, *args)
 
 
 # --- fixtures ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
-    """The app on a database that does not exist yet, with no facilitator password given."""
+def journey(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
+    """The app on a new, empty database, with no facilitator password given."""
     folder = tmp_path_factory.mktemp("journeys")
-    db_path = folder / "concord.db"
-    server = start_server(db_path, folder / "server.log", password=None)
+    database = backend.new(folder)
+    server = start_server(database, folder / "server.log", password=None)
     fresh_artifact_folder("projector")
-    yield Journey(server, db_path)
+    yield Journey(server, database)
     server.kill()
+    backend.drop(database)
 
 
 @pytest.fixture(scope="module")
-def facilitator_context(chromium: Browser) -> Iterator[BrowserContext]:
+def facilitator_context(chromium: Browser, journey: Journey) -> Iterator[BrowserContext]:
+    """The facilitator's browser, for one journey's server."""
     context = chromium.new_context(viewport=VIEWPORT, accept_downloads=True)
     yield context
     context.close()
@@ -168,7 +169,7 @@ def test_facilitator_prepares_the_workshop(journey: Journey, facilitator: Browse
     tab.field("Password", within=tab.page.get_by_test_id("stForm")).fill(PASSWORD)
     tab.click("Sign in")
     expect(tab.page.get_by_role("heading", name="Set-up")).to_be_visible()
-    assert "Riverbend Integrated Care Partnership" in tab.text()  # the demo, loaded on first start
+    tab.shows("Riverbend Integrated Care Partnership")  # the demo, loaded on first start
     tab.shot("signed-in")
 
     tab.click("New workshop")
@@ -226,7 +227,7 @@ def test_partner_fills_prework_and_sees_only_their_own(journey: Journey,
     tab = BrowserTab(new_tab(browser_context), fresh_artifact_folder("journeys", "partner"))
     tab.open(journey.prework_links[HARBOR])
     expect(tab.page.get_by_role("heading", name="Your pre-work")).to_be_visible()
-    assert f"{HARBOR} · {WORKSHOP}" in tab.text()
+    tab.shows(f"{HARBOR} · {WORKSHOP}")
     assert DUNE not in tab.everything()
     tab.shot("overview")
 
@@ -244,10 +245,10 @@ def test_partner_fills_prework_and_sees_only_their_own(journey: Journey,
     tab.enter("A result we expect", HARBOR_RESULT)
     tab.click("Add this result")
     expect(tab.page.get_by_text(re.compile(r"^Saved at"))).to_be_visible()
-    assert "1. Quillfeather result" in tab.text()
+    tab.shows("1. Quillfeather result")
 
     tab.go("3 Your position on each topic")
-    assert f"○ {TOPIC} · not answered yet" in tab.text()
+    tab.shows(f"○ {TOPIC} · not answered yet")
     tab.enter("We would like (minutes)", 15)
     tab.enter("We could accept from (minutes)", 7.5)
     tab.enter("We could accept up to (minutes)", 75)  # the topic ends at 60
@@ -258,13 +259,13 @@ def test_partner_fills_prework_and_sees_only_their_own(journey: Journey,
     tab.enter("We could accept up to (minutes)", HARBOR_LIMIT)
     tab.click("Save this position")
     expect(tab.page.get_by_text(re.compile(r"^Saved at"))).to_be_visible()
-    assert f"✓ {TOPIC} · we can flex: we would like 15 minutes" in tab.text()
+    tab.shows(f"✓ {TOPIC} · we can flex: we would like 15 minutes")
 
     tab.go("4 What you can commit")
     tab.enter("Staff hours we can commit", 20)
     tab.click("Save this month")
     expect(tab.page.get_by_text(re.compile(r"^Saved at"))).to_be_visible()
-    assert "20 hours" in tab.text()
+    tab.shows("20 hours")
 
     tab.go("Your pre-work")
     tab.enter("A note for the facilitator (only the facilitator reads it)", HARBOR_NOTE)
@@ -272,7 +273,7 @@ def test_partner_fills_prework_and_sees_only_their_own(journey: Journey,
     expect(tab.page.get_by_text(re.compile(r"^Saved at"))).to_be_visible()
 
     tab.reload()  # a new session on the same link: everything saved is still there
-    assert "100 % complete" in tab.text()
+    tab.shows("100 % complete")
     expect(tab.field("A note for the facilitator (only the facilitator reads it)")).to_have_value(
         HARBOR_NOTE)
     tab.go("1 Your mission")
@@ -309,7 +310,7 @@ def test_partner_fills_prework_and_sees_only_their_own(journey: Journey,
         assert word not in shown, word
 
     tab.open(journey.prework_links[DUNE])
-    assert f"{DUNE} · {WORKSHOP}" in tab.text()
+    tab.shows(f"{DUNE} · {WORKSHOP}")
     tab.go("1 Your mission")
     tab.enter("Your organization's mission", DUNE_MISSION)
     tab.click("Save")
@@ -414,7 +415,7 @@ def expectations_step(tab: BrowserTab) -> None:
     tab.go("2 Expectations")
     assert HARBOR_RESULT not in tab.text()
     tab.click("Reveal the partners' expected results")
-    assert HARBOR_RESULT in tab.text()
+    tab.shows(HARBOR_RESULT)
     tab.choose("Add a measure from the library", MEASURE)
     tab.click("Add")
     expect(tab.page.get_by_text(f"“{MEASURE}” added.")).to_be_visible()
@@ -436,7 +437,7 @@ def solutions_step(tab: BrowserTab) -> None:
     tab.go("3 Shared solutions")
     tab.click("Reveal the partners' positions")
     expect(tab.page.get_by_text("The partners' acceptable ranges meet.")).to_be_visible()
-    assert "Prefers: 15 minutes" in tab.text()
+    tab.shows("Prefers: 15 minutes")
     assert HARBOR_LIMIT not in tab.everything()  # a private limit shows to nobody
 
     proposal = tab.expander("Put a proposal to the room (round 1)")

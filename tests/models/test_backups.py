@@ -1,4 +1,6 @@
-"""Before a migration changes an existing SQLite file, a consistent copy is kept beside it."""
+"""Before a migration changes an existing SQLite file, a consistent copy is kept beside it.
+
+SQLite only, as the copy is: on PostgreSQL, backups are pg_dump's (docs/deploy.md)."""
 
 from __future__ import annotations
 

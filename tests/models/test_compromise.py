@@ -26,7 +26,7 @@ from models.compromise import (
     satisfaction,
     suggest,
 )
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.demo import load_demo_once
 from models.rules import Offer, broken_rules
 from models.schema import (
@@ -40,6 +40,7 @@ from models.schema import (
     TopicKind,
     Workshop,
 )
+from tests.conftest import migrated_database
 
 MINUTES = Topic(id=1, title="Warm hand-off response time", category="clinical workflow",
                 kind=TopicKind.NUMERIC, unit="minutes", lower_bound=0, upper_bound=60)
@@ -186,14 +187,12 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Iterator[Engine]:
+def demo_db(backend, tmp_path_factory) -> Iterator[Engine]:
     """One copy of the demo partnership for the whole module: these tests only read it."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'concord.db'}")
-    upgrade(engine)
-    with writing(engine) as session:
-        load_demo_once(session)
-    yield engine
-    engine.dispose()
+    with migrated_database(backend, tmp_path_factory.mktemp("demo")) as engine:
+        with writing(engine) as session:
+            load_demo_once(session)
+        yield engine
 
 
 @pytest.fixture(scope="module")

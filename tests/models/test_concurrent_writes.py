@@ -1,8 +1,9 @@
 """Many people saving the same row at the same moment: every save either lands or is refused,
 none is lost silently, and the row ends as the last landed save left it.
 
-Sixteen threads race on one SQLite file, each saving with the version it last read, as a form
-does. A refused save re-reads the row, as the user would after the conflict message.
+Sixteen threads race on one database (a SQLite file, and PostgreSQL when the suite has one),
+each saving with the version it last read, as a form does. A refused save re-reads the row, as
+the user would after the conflict message.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from models.convergence import (
     topic_span,
     workshop_convergence,
 )
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.demo import load_demo_once
 from models.schema import (
     Agreement,
@@ -56,6 +56,7 @@ from models.schema import (
     TopicKind,
     Workshop,
 )
+from tests.conftest import migrated_database
 
 RULE = {"min_support": 0.75, "block_from": 7}
 PARTNERS = [
@@ -73,14 +74,12 @@ STEERING = "How often the steering group meets"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[Engine]:
+def demo(backend, tmp_path_factory) -> Iterator[Engine]:
     """One demo database for the tests that only read it (loading it costs ~0.3 s)."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'concord.db'}")
-    upgrade(engine)
-    with writing(engine) as session:
-        load_demo_once(session)
-    yield engine
-    engine.dispose()
+    with migrated_database(backend, tmp_path_factory.mktemp("demo")) as engine:
+        with writing(engine) as session:
+            load_demo_once(session)
+        yield engine
 
 
 def _demo_ids(session) -> tuple[int, dict[str, int], dict[str, int]]:

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from models.auth import password_matches
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.demo import DEMO_SETTING, load_demo_once
 from models.schema import (
     Agreement,
@@ -33,17 +33,16 @@ from models.schema import (
 )
 from models.setup import delete_workshop
 from models.startup import prepare
+from tests.conftest import migrated_database
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(backend, tmp_path_factory):
     """One demo database for the tests below that only read it (loading it costs ~0.3 s)."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'concord.db'}")
-    upgrade(engine)
-    with writing(engine) as session:
-        load_demo_once(session)
-    yield engine
-    engine.dispose()
+    with migrated_database(backend, tmp_path_factory.mktemp("demo")) as engine:
+        with writing(engine) as session:
+            load_demo_once(session)
+        yield engine
 
 
 def _count(session, column) -> int:

@@ -14,23 +14,23 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 from sqlmodel import select as select_rows
 
-from models.db import make_engine, reading, writing
+from models.db import reading, writing
 from models.demo import load_demo_once
 from models.export_json import FORMAT, MAX_BYTES, TABLES, export_workshop, import_workshop
 from models.schema import AuditEvent, Partner, Stance, Step, StepState, Topic, Workshop
 from models.validation import Invalid
-from tests.conftest import copy_of, template_database
+from tests.conftest import Template, copy_of, template_database
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, int]:
-    return template_database(tmp_path_factory, load_demo_once)
+def template(backend, tmp_path_factory: pytest.TempPathFactory) -> tuple[Template, int]:
+    return template_database(backend, tmp_path_factory, load_demo_once)
 
 
 @pytest.fixture
 def demo(template, tmp_path) -> Iterator[tuple[Engine, int]]:
-    path, workshop_id = template
-    for engine in copy_of(path, tmp_path):
+    database, workshop_id = template
+    for engine in copy_of(database, tmp_path):
         yield engine, workshop_id
 
 
@@ -279,11 +279,10 @@ def test_a_hand_made_file_with_gaps_in_its_ids_imports_and_renumbers(demo):
 
 
 @pytest.fixture(scope="module")
-def fuzz_engine(template) -> Iterator[tuple[Engine, dict]]:
-    path, workshop_id = template
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine, _document(engine, workshop_id)
-    engine.dispose()
+def fuzz_engine(template, tmp_path_factory) -> Iterator[tuple[Engine, dict]]:
+    database, workshop_id = template
+    for engine in copy_of(database, tmp_path_factory.mktemp("fuzz")):
+        yield engine, _document(engine, workshop_id)
 
 
 ANY_VALUE = st.recursive(

@@ -37,7 +37,8 @@ KNOWN = {"FlexStanceIn", "FixedRuleIn", "OfferIn", "ShareIn", "MilestoneIn", "Ca
          "EarlyWinIn", "LogEntryIn", "CadenceIn", "WorkshopIn", "ParticipantIn", "PartnerIn",
          "DecisionRuleIn", "TopicIn", "SignOffIn", "ExpectedResultIn", "ThemeIn", "StatusIn",
          "MeasureIn", "PartnerMissionIn", "DraftIn", "RatingIn", "NewPasswordIn",
-         "NewFacilitatorIn", "PasswordChangeIn"}
+         "NewFacilitatorIn", "PasswordChangeIn", "CheckinIn", "ReadingIn", "MilestoneReportIn",
+         "CapacityGivenIn", "TargetChangeIn", "DateChangeIn", "CapacityChangeIn", "ReopenIn"}
 
 
 def _subclasses(root: type) -> set[type]:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, select
 
 from models import expectations, mission, pacing, prework, setup, solutions, summary
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.links import resolve_link
 from models.schema import (
     CapacityCommitment,
@@ -29,6 +29,7 @@ from models.schema import (
     TopicKind,
 )
 from models.validation import EARLIEST, LATEST, Invalid
+from tests.conftest import migrated_database
 from tests.hostile_input import (
     HOSTILE_DATES,
     assert_kept_exactly,
@@ -55,12 +56,10 @@ OWNERS = st.sampled_from([OURS, None, 0, -1, 10**6, 2**63, 2**70, "1", 1.5])
 
 
 @pytest.fixture(scope="module")
-def fuzz_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def fuzz_engine(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One database for the module; each example writes fresh rows into a fresh workshop."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'concord.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    with migrated_database(backend, tmp_path_factory.mktemp("fuzz")) as engine:
+        yield engine
 
 
 @dataclass(frozen=True)

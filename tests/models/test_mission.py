@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -16,7 +15,7 @@ from models.db import reading, writing
 from models.schema import MissionDraft, Step, StepState, StepStatus, Workshop
 from models.themes import stem
 from models.validation import Conflict, Invalid
-from tests.conftest import copy_of, template_database
+from tests.conftest import Template, copy_of, template_database
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -50,8 +49,8 @@ def _make_room(session, name: str = "Spring workshop") -> Room:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Path, Room]:
-    return template_database(tmp_path_factory, _make_room)
+def template(backend, tmp_path_factory) -> tuple[Template, Room]:
+    return template_database(backend, tmp_path_factory, _make_room)
 
 
 @pytest.fixture

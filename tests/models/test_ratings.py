@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -16,7 +15,7 @@ from models.db import reading, writing
 from models.ratings import Rater, raters, ratings_of, record_ratings, rule_verdict
 from models.schema import MissionDraft, Rating, Workshop
 from models.validation import Conflict, Invalid
-from tests.conftest import copy_of, template_database
+from tests.conftest import Template, copy_of, template_database
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -62,8 +61,8 @@ def _make_room(session, name: str = "Spring workshop") -> Room:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Path, Room]:
-    return template_database(tmp_path_factory, _make_room)
+def template(backend, tmp_path_factory) -> tuple[Template, Room]:
+    return template_database(backend, tmp_path_factory, _make_room)
 
 
 @pytest.fixture

@@ -19,14 +19,21 @@ from models.links import create_link
 from models.schema import (
     AccessLink,
     AppSetting,
+    CapacityActual,
     CapacityCommitment,
+    Checkin,
     ExpectedResult,
     LinkPurpose,
     Measure,
+    MeasureReading,
     Milestone,
+    MilestoneReport,
+    MilestoneState,
     MissionDraft,
     Partner,
     Rating,
+    Recalibration,
+    RecalibrationKind,
     SignOff,
     SignOffDecision,
     Stance,
@@ -36,8 +43,8 @@ from models.schema import (
 from models.setup import add_topic, create_workshop, delete_workshop
 
 INSTALLATION_TABLES = {"appsetting", "facilitatoraccount"}
-# 27 tables in models/schema.py, less the two installation tables and the workshop itself.
-WORKSHOP_OWNED_TABLE_COUNT = 24
+# 32 tables in models/schema.py, less the two installation tables and the workshop itself.
+WORKSHOP_OWNED_TABLE_COUNT = 29
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -73,10 +80,25 @@ def _row_counts(engine) -> dict[str, int]:
                 for name in SQLModel.metadata.tables}
 
 
+SCHEMA_SQL = {
+    "sqlite": "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name",
+    # PostgreSQL keeps no statement text: every column, index and constraint, as it describes it.
+    "postgresql": """
+        SELECT table_name || '.' || column_name, concat_ws(' ', data_type,
+               character_maximum_length, is_nullable, column_default)
+          FROM information_schema.columns WHERE table_schema = 'public'
+        UNION ALL
+        SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL
+        SELECT conrelid::regclass || '.' || conname, pg_get_constraintdef(oid)
+          FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+        ORDER BY 1""",
+}
+
+
 def _schema_sql(engine) -> list[tuple[str, str]]:
     with engine.connect() as connection:
-        return list(connection.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")).all())
+        return list(connection.execute(text(SCHEMA_SQL[engine.dialect.name])).all())
 
 
 # --- migrations ----------------------------------------------------------------------------
@@ -86,7 +108,7 @@ def test_migrations_create_every_table_of_the_metadata(engine):
     in_database = set(inspect(engine).get_table_names())
 
     assert in_database == set(SQLModel.metadata.tables) | {"alembic_version"}
-    assert len(SQLModel.metadata.tables) == 27
+    assert len(SQLModel.metadata.tables) == 32
 
 
 def test_migrations_and_metadata_have_no_autogenerate_difference(engine):
@@ -127,6 +149,7 @@ def test_upgrading_a_current_database_again_changes_nothing(engine):
 # --- SQLite settings -------------------------------------------------------------------------
 
 
+@pytest.mark.only_on("sqlite", reason="WAL, foreign keys and the busy timeout are SQLite's")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(engine):
     with engine.connect() as connection:
         journal_mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
@@ -167,11 +190,13 @@ def test_deleting_the_demo_workshop_leaves_no_row_it_owned(demo_engine):
         workshop = session.exec(select(Workshop)).one()
         partner = session.exec(select(Partner).order_by(Partner.position)).first()
         workshop_id = workshop.id
-        # The demo has no links or sign-offs; add one of each so those tables are tested too.
+        # The demo has no links, sign-offs or check-ins; add one of each so those tables are
+        # tested too.
         create_link(session, workshop_id=workshop_id, purpose=LinkPurpose.PREWORK,
                     partner_id=partner.id)
         session.add(SignOff(workshop_id=workshop_id, partner_id=partner.id, summary_version="v1",
                             decision=SignOffDecision.APPROVED, name="Dana Whitfield"))
+        _one_checkin_of_each_kind(session, workshop_id, partner.id)
     before = _row_counts(demo_engine)
     empty_before = sorted(name for name in _owned_tables() if before[name] == 0)
 
@@ -190,16 +215,34 @@ def test_deleting_the_demo_workshop_leaves_no_row_it_owned(demo_engine):
                                                   (None, "delete", "workshop")]
 
 
+def _one_checkin_of_each_kind(session: Session, workshop_id: int, partner_id: int) -> None:
+    checkin = Checkin(workshop_id=workshop_id, held_on=date(2027, 3, 1))
+    session.add(checkin)
+    session.flush()
+    measure = session.exec(select(Measure).where(Measure.workshop_id == workshop_id)).first()
+    milestone = session.exec(select(Milestone).where(Milestone.workshop_id == workshop_id)).first()
+    session.add_all([
+        MeasureReading(checkin_id=checkin.id, measure_id=measure.id, value=30,
+                       measured_on=date(2027, 2, 28), source="Registry"),
+        MilestoneReport(checkin_id=checkin.id, milestone_id=milestone.id,
+                        state=MilestoneState.DONE),
+        CapacityActual(checkin_id=checkin.id, partner_id=partner_id, month=date(2027, 2, 1),
+                       hours=70),
+        Recalibration(checkin_id=checkin.id, kind=RecalibrationKind.TARGET, subject="Target",
+                      entity="measure", entity_id=measure.id, reason="Too ambitious"),
+    ])
+
+
 # --- checks in the database ----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory):
+def room(backend, tmp_path_factory):
     """A database holding a small workshop (two partners, one text topic, one mission draft),
     shared by the checks below; each check rolls its row back, so they cannot disturb each other.
     """
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('checks') / 'concord.db'}")
-    upgrade(engine)
+    url = backend.migrated(tmp_path_factory.mktemp("checks"))
+    engine = make_engine(url)
     with writing(engine) as session:
         workshop = create_workshop(session, workshop={"name": "Check room",
                                                       "held_on": "2027-03-04"},
@@ -210,12 +253,16 @@ def room(tmp_path_factory):
                           data={"title": "Crisis protocol", "category": "clinical workflow",
                                 "kind": "text"})
         draft = MissionDraft(workshop_id=workshop.id, number=1, text="Together we care.")
-        session.add(draft)
+        checkin = Checkin(workshop_id=workshop.id, held_on=date(2027, 4, 1))
+        milestone = Milestone(workshop_id=workshop.id, title="Pilot starts",
+                              due_on=date(2027, 3, 15))
+        session.add_all([draft, checkin, milestone])
         session.flush()
         ids = {"workshop": workshop.id, "partner": partner.id, "topic": topic.id,
-               "draft": draft.id}
+               "draft": draft.id, "checkin": checkin.id, "milestone": milestone.id}
     yield engine, ids
     engine.dispose()
+    backend.drop(url)
 
 
 def _rating(ids, **values):
@@ -254,6 +301,16 @@ def _capacity(ids, **values):
                                  **values})
 
 
+def _milestone_report(ids, **values):
+    return MilestoneReport(**{"checkin_id": ids["checkin"], "milestone_id": ids["milestone"],
+                              "state": MilestoneState.SLIPPED, **values})
+
+
+def _capacity_actual(ids, **values):
+    return CapacityActual(**{"checkin_id": ids["checkin"], "partner_id": ids["partner"],
+                             "month": date(2027, 3, 1), **values})
+
+
 def _link(ids, **values):
     return AccessLink(**{"workshop_id": ids["workshop"], "purpose": LinkPurpose.PREWORK,
                          "token_hash": "0" * 64, **values})
@@ -287,6 +344,9 @@ CHECKS = {
                                       {"pilot_start": date(2027, 2, 1),
                                        "pilot_end": date(2027, 2, 1)}, "pilot_dates"),
     "negative hours": (_capacity, {"hours": -1}, {"hours": 0}, "hours_positive"),
+    "negative slip": (_milestone_report, {"slip_days": -1}, {"slip_days": 0}, "slip_positive"),
+    "negative hours given": (_capacity_actual, {"hours": -1}, {"hours": 0},
+                             "actual_hours_positive"),
     "pre-work link for nobody": (_link, {}, {"purpose": LinkPurpose.REVIEW}, "prework_partner"),
 }
 

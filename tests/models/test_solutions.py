@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -13,7 +12,7 @@ from sqlmodel import func, select
 
 from models import setup, solutions, steps
 from models.common_ground import CommonGround
-from models.db import make_engine, reading, upgrade, writing
+from models.db import reading, writing
 from models.demo import load_demo_once
 from models.schema import (
     Agreement,
@@ -32,7 +31,7 @@ from models.schema import (
     Topic,
 )
 from models.validation import Conflict, Invalid
-from tests.conftest import copy_of, template_database
+from tests.conftest import Template, copy_of, migrated_database, template_database
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -81,8 +80,8 @@ def _make_room(session, name: str = "Spring workshop") -> Room:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Path, Room]:
-    return template_database(tmp_path_factory, _make_room)
+def template(backend, tmp_path_factory) -> tuple[Template, Room]:
+    return template_database(backend, tmp_path_factory, _make_room)
 
 
 @pytest.fixture
@@ -97,14 +96,12 @@ def room(template) -> Room:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(backend, tmp_path_factory):
     """One demo database for the tests below that only read it."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'concord.db'}")
-    upgrade(engine)
-    with writing(engine) as session:
-        load_demo_once(session)
-    yield engine
-    engine.dispose()
+    with migrated_database(backend, tmp_path_factory.mktemp("demo")) as engine:
+        with writing(engine) as session:
+            load_demo_once(session)
+        yield engine
 
 
 def _demo_ids(engine, library_key: str) -> tuple[int, dict[str, int]]:

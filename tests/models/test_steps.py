@@ -4,7 +4,6 @@ in progress with the first thing recorded or with the reveal, and a reveal that 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -14,7 +13,7 @@ from models import setup, steps
 from models.db import reading, writing
 from models.schema import AuditEvent, Step, StepStatus
 from models.validation import Invalid
-from tests.conftest import copy_of, template_database
+from tests.conftest import Template, copy_of, template_database
 
 PARTNERS = [
     {"name": "Riverbend CMHC", "kind": "behavioral_health", "colour": "#0072B2"},
@@ -23,8 +22,8 @@ PARTNERS = [
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Path, int]:
-    return template_database(tmp_path_factory, lambda session: setup.create_workshop(
+def template(backend, tmp_path_factory) -> tuple[Template, int]:
+    return template_database(backend, tmp_path_factory, lambda session: setup.create_workshop(
         session, partners=PARTNERS, actor="facilitator",
         workshop={"name": "Spring workshop", "held_on": "2027-03-04"}).id)
 

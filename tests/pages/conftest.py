@@ -1,4 +1,5 @@
-"""AppTest fixtures: the real app.py against a temporary database, under any role."""
+"""AppTest fixtures: the real app.py against a temporary database (on each backend), under any
+role."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from models import setup
-from models.db import make_engine, writing
+from models.db import writing
 from models.links import create_link
 from models.schema import LinkPurpose, Partner, Workshop
 from models.startup import prepare
+from tests.conftest import Backend, opened, point_app_at
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long test password"
@@ -43,13 +45,23 @@ def _navigation_as_served(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The database the app under test opens (CONCORD_DB_PATH), started as the app starts it."""
+def app_db(backend: Backend, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The database the app under test opens, started as the app starts it."""
     monkeypatch.setenv("CONCORD_FACILITATOR_PASSWORD", PASSWORD)
-    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
-    prepare(engine, facilitator_password=PASSWORD)
-    yield engine
-    engine.dispose()
+    url = backend.migrated(tmp_path)
+    point_app_at(monkeypatch, url)
+    with opened(backend, url) as engine:
+        prepare(engine, facilitator_password=PASSWORD)
+        yield engine
+
+
+@pytest.fixture
+def new_app_database(backend: Backend, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new, empty database that the app under test opens: its very first start. Its URL."""
+    url = backend.new(tmp_path)
+    point_app_at(monkeypatch, url)
+    yield url
+    backend.drop(url)
 
 
 def new_app(script: str = "app.py") -> AppTest:

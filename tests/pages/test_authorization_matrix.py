@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -40,6 +39,7 @@ from models.schema import (
     Workshop,
 )
 from models.startup import prepare
+from tests.conftest import Backend, point_app_at
 from tests.pages.conftest import PASSWORD, new_app, texts
 from ui.navigation import SCREENS, Screen, screens_for
 from ui.state import LINK_PARAM, RoleKind
@@ -64,7 +64,7 @@ class Role:
 
 @dataclass(frozen=True)
 class World:
-    path: Path
+    database: str  # its URL
     demo_id: int
     facilitator_id: int
     tokens: dict[str, str]
@@ -112,10 +112,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The demo as a first start loads it, a second workshop, and one link of every kind."""
-    path = tmp_path_factory.mktemp("matrix") / "app.db"
-    engine = make_engine(f"sqlite:///{path}")
+    database = backend.migrated(tmp_path_factory.mktemp("matrix"))
+    engine = make_engine(database)
     prepare(engine, facilitator_password=PASSWORD)
     with writing(engine) as session:
         demo_id = session.exec(select(Workshop.id).where(Workshop.is_demo)).one()
@@ -125,14 +125,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         facilitator_id = session.exec(select(FacilitatorAccount.id)).first()
         keys = dict(zip("ABC", partners, strict=False))
         own = {key: _own_texts(session, partner.id) for key, partner in keys.items()}
-        built = World(path=path, demo_id=demo_id, facilitator_id=facilitator_id, tokens=tokens,
-                      demo_data=_demo_data(session, demo_id),
+        built = World(database=database, demo_id=demo_id, facilitator_id=facilitator_id,
+                      tokens=tokens, demo_data=_demo_data(session, demo_id),
                       partner_names={key: partner.name for key, partner in keys.items()},
                       own_texts={key: tuple(t for t in texts_ if not any(
                           t in other for k, other in own.items() if k != key))
                           for key, texts_ in own.items()})
     engine.dispose()
     yield built
+    backend.drop(database)
 
 
 def _links(session: Session, demo_id: int, partner_ids: list[int]) -> dict[str, str]:
@@ -200,7 +201,7 @@ def _of(session: Session, table: type, partner_ids: list[int]) -> list:
 
 @pytest.fixture(autouse=True)
 def _app_opens_world(_no_user_database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONCORD_DB_PATH", str(world.path))
+    point_app_at(monkeypatch, world.database)
     monkeypatch.setenv("CONCORD_FACILITATOR_PASSWORD", PASSWORD)
 
 
@@ -329,7 +330,7 @@ def test_page_run_alone(world, screen, role, monkeypatch):
 
 
 def test_hostile_links_leave_the_database_alone(world):
-    engine = make_engine(f"sqlite:///{world.path}")
+    engine = make_engine(world.database)
     with reading(engine) as session:
         assert session.exec(select(Partner.id).where(Partner.workshop_id == world.demo_id)).all()
     engine.dispose()

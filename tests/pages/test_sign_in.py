@@ -13,7 +13,7 @@ from models.schema import FacilitatorAccount
 from tests.pages.conftest import PASSWORD, new_app
 
 
-def test_first_start_asks_for_a_password_and_keeps_input_on_error(tmp_path, monkeypatch):
+def test_first_start_asks_for_a_password_and_keeps_input_on_error(new_app_database, monkeypatch):
     monkeypatch.delenv("CONCORD_FACILITATOR_PASSWORD", raising=False)
     at = new_app().run()
     assert at.subheader[0].value == "Welcome. Choose the facilitator's password"
@@ -33,9 +33,10 @@ def test_first_start_asks_for_a_password_and_keeps_input_on_error(tmp_path, monk
     at.button[0].click().run()
     assert not at.exception
     assert at.title[0].value == "Set-up"
-    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    engine = make_engine(new_app_database)
     with reading(engine) as session:
         accounts = session.exec(select(FacilitatorAccount)).all()
+    engine.dispose()
     assert [a.username for a in accounts] == ["facilitator"]
     assert "a long new password" not in accounts[0].password_hash
 

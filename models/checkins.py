@@ -133,7 +133,7 @@ class CapacityChangeIn(_ReasonIn):
 
 
 class ReopenIn(_ReasonIn):
-    pass
+    """Reopening a topic needs only its reason."""
 
 
 # --- the check-in itself -------------------------------------------------------------------------

@@ -124,9 +124,7 @@ def assert_storable(value: object) -> None:
     if isinstance(value, str):
         assert "\x00" not in value
         value.encode("utf-8")  # a lone surrogate raises here, as it would in SQLite
-    elif isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
+    elif isinstance(value, int) and not isinstance(value, bool):
         assert value in SQLITE_INTEGERS
     elif isinstance(value, float):
         assert math.isfinite(value)

@@ -9,13 +9,14 @@ number of queries, however many measures, milestones and check-ins there are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from models import steps
 from models.clock import utcnow
+from models.kept import kept
 from models.pacing import first_of_month, months_from
 from models.schema import (
     Agreement,
@@ -389,6 +390,7 @@ def _log_line(entry: LogEntry, names: dict[int, str]) -> LogLine:
                    names.get(entry.partner_id, ""))
 
 
+@kept
 def checkin_view(session: Session, workshop_id: int) -> CheckInView | None:
     """The workshop's check-ins and all they hold; None when the workshop is gone."""
     workshop = session.get(Workshop, workshop_id)
@@ -431,13 +433,21 @@ def checkin_view(session: Session, workshop_id: int) -> CheckInView | None:
 
 
 def latest_report(session: Session, workshop_id: int) -> CheckInReport | None:
-    """The most recent check-in, as the leadership review shows it; None before the first."""
+    """The most recent check-in, as the leadership review shows it, made now; None before the
+    first."""
+    report = _latest(session, workshop_id)
+    return None if report is None else replace(report, made_at=utcnow())
+
+
+@kept
+def _latest(session: Session, workshop_id: int) -> CheckInReport | None:
     view = checkin_view(session, workshop_id)
     if view is None or not view.checkins:
         return None
     return view.report(view.checkins[-1])
 
 
+@kept
 def next_checkin_date(session: Session, workshop_id: int) -> date | None:
     """When the partners meet next (see ``next_checkin``)."""
     workshop = session.get(Workshop, workshop_id)

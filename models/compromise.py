@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from models import steps
 from models.common_ground import common_ground
+from models.kept import kept
 from models.rules import Offer, broken_rules, offer_problem
 from models.schema import (
     Agreement,
@@ -409,6 +410,7 @@ def satisfaction_words(value: float) -> str:
     return next(word for floor, word in SATISFACTION_WORDS if value >= floor)
 
 
+@kept
 def topic_suggestion(session: Session, topic_id: int) -> Suggestion | None:
     """The compromise to show next to a topic, once the partners' positions are revealed."""
     topic = session.get(Topic, topic_id)
@@ -428,6 +430,7 @@ class PackageOffer:
     balanced: Package | None
 
 
+@kept
 def workshop_packages(session: Session, workshop_id: int, *, limit: int = 3) -> PackageOffer:
     if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
         return PackageOffer(topics=(), packages=(), balanced=None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from models.kept import kept
 from models.rules import SUPPORT_MAX, verdict
 from models.schema import (
     Agreement,
@@ -151,6 +152,7 @@ def topic_span(topic: Topic) -> tuple[float, float] | None:
     return topic.lower_bound, topic.upper_bound
 
 
+@kept
 def topic_rounds(session: Session, topic_id: int) -> list[RoundInput]:
     """A topic's rounds as ``round_stats`` takes them, in round order, in three queries.
 
@@ -208,6 +210,7 @@ class WorkshopConvergence:
     overall: tuple[float, ...]  # every item of those steps; a step with fewer rounds carries on
 
 
+@kept
 def workshop_convergence(session: Session, workshop_id: int) -> WorkshopConvergence:
     """How much of each step is at consensus, round by round, in seven queries.
 
@@ -316,6 +319,7 @@ class Movement:
     weighted: float  # moved * weight / 5
 
 
+@kept
 def settled_topics(session: Session, workshop_id: int) -> list[SettledTopic]:
     """Agreed numeric and options topics, with each flex partner's preferred value as where it
     opened, in two queries."""

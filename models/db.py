@@ -15,6 +15,7 @@ one at a time and reads never wait for them, on either database:
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +25,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
 from sqlmodel import Session
 
 from models.clock import utcnow
+from models.schema import ChangeStamp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "concord.db"
@@ -35,6 +37,7 @@ BUSY_TIMEOUT_MS = 10_000
 # The keys of PostgreSQL's advisory locks: any two numbers no other program on the database uses.
 WRITE_LOCK = 0x436F6E636F7264  # "Concord" in ASCII
 MIGRATION_LOCK = WRITE_LOCK + 1
+WRITE_SESSION = "concord_write"  # in Session.info of a write session
 
 
 def database_url() -> str:
@@ -119,10 +122,16 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
-    """A session for one unit of work: committed on success, rolled back on any error."""
+    """A session for one unit of work: committed on success, rolled back on any error.
+
+    The change stamp is replaced in the same transaction, so views kept from earlier reads
+    (``models.kept``) are built again on every app server after any write, and only then."""
     with Session(engine.execution_options(concord_write=True), expire_on_commit=False) as session:
+        session.info[WRITE_SESSION] = True
         try:
             yield session
+            session.execute(update(ChangeStamp).where(ChangeStamp.id == 1)
+                            .values(value=secrets.randbits(62)))
             session.commit()
         except BaseException:
             session.rollback()

@@ -15,6 +15,7 @@ from pydantic import Field
 from sqlmodel import Session, col, select
 
 from models import changes, library, steps
+from models.kept import kept
 from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Partner, Step
 from models.validation import EARLIEST, LATEST, Conflict, InputModel, Invalid, parse
 
@@ -349,6 +350,7 @@ class ExpectationsView:
         return [key for key in library.measures() if key not in used]
 
 
+@kept
 def expectations_view(session: Session, workshop_id: int) -> ExpectationsView:
     """Everything the step's screen shows, in four queries however much there is."""
     partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)

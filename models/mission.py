@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from models import changes, steps
 from models.clock import utcnow
+from models.kept import kept
 from models.ratings import ratings_of, record_ratings, rule_verdict
 from models.rules import Verdict
 from models.schema import MissionDraft, Partner, PartnerMission, Rating, Step, Workshop
@@ -125,6 +126,7 @@ def record_draft_ratings(session: Session, *, workshop_id: int, draft_id: int,
                           mission_draft_id=draft_id, seen=seen)
 
 
+@kept
 def mission_view(session: Session, workshop_id: int) -> MissionView:
     workshop = session.get(Workshop, workshop_id)
     partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)

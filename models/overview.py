@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, func, select
 
+from models.kept import kept
 from models.schema import Participant, Partner, Step, StepState, Topic, Workshop
 
 
@@ -44,6 +45,7 @@ def list_workshops(session: Session) -> list[WorkshopCard]:
                          is_demo=w.is_demo) for w in rows]
 
 
+@kept
 def workshop_names(session: Session) -> list[tuple[int, str, str]]:
     """Each workshop's id, name and date, newest first: what the workshop chooser shows."""
     rows = session.exec(select(Workshop.id, Workshop.name, Workshop.held_on)
@@ -51,6 +53,7 @@ def workshop_names(session: Session) -> list[tuple[int, str, str]]:
     return [(row_id, name, held_on.isoformat()) for row_id, name, held_on in rows]
 
 
+@kept
 def setup_view(session: Session, workshop_id: int) -> SetupView | None:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:

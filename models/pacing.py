@@ -18,6 +18,7 @@ from pydantic import AfterValidator, Field, FiniteFloat
 from sqlmodel import Session, SQLModel, col, select
 
 from models import changes, steps
+from models.kept import kept
 from models.schema import (
     CapacityCommitment,
     EarlyWin,
@@ -224,6 +225,7 @@ class PacingView:
         return sorted(set(months_from(self.workshop.held_on, PLANNING_MONTHS)) | used)
 
 
+@kept
 def pacing_view(session: Session, workshop_id: int) -> PacingView:
     workshop = session.get(Workshop, workshop_id)
     partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)

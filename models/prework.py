@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from models import changes
 from models.clock import utcnow
+from models.kept import kept
 from models.links import LinkAccess, create_link, hash_token
 from models.mission import MISSION_FIELDS
 from models.pacing import months_from
@@ -289,6 +290,7 @@ class PartnerProgress:
         return f"in progress ({self.percent} %)"
 
 
+@kept
 def progress(session: Session, workshop_id: int,
              partner_id: int | None = None) -> list[PartnerProgress]:
     """Each partner's progress (or one partner's), in a fixed handful of queries."""

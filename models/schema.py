@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -660,3 +660,12 @@ class AuditEvent(SQLModel, table=True):
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
     undoes_id: int | None = Field(default=None, foreign_key="auditevent.id", ondelete="SET NULL")
+
+
+class ChangeStamp(SQLModel, table=True):
+    """One row whose value every write transaction replaces with a new random number, in that
+    transaction (``models.db.writing``). A view kept from an earlier read is still right while
+    the value is the one it was built under (``models.kept``)."""
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, func, select
 
 from models import changes, library
+from models.kept import kept
 from models.schema import (
     Participant,
     Partner,
@@ -182,6 +183,7 @@ def set_decision_rule(session: Session, *, workshop_id: int, data: dict, expecte
                           expected_version=expected_version)
 
 
+@kept
 def count_ratings(session: Session, workshop_id: int) -> int:
     statement = (select(func.count(Rating.id)).join(Partner, Partner.id == Rating.partner_id)
                  .where(Partner.workshop_id == workshop_id))

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from models import changes, library, steps
 from models.common_ground import CommonGround, common_ground
+from models.kept import kept
 from models.ratings import ratings_of, record_ratings, rule_verdict
 from models.rules import Offer, Verdict, broken_rules, offer_problem, unconfirmed_rules
 from models.schema import (
@@ -465,6 +466,7 @@ def _offer_columns(topic: Topic, offer: Offer) -> dict:
 # --- views ---------------------------------------------------------------------------------------
 
 
+@kept
 def topic_rows(session: Session, workshop_id: int) -> list[TopicRow]:
     """Every topic with its state in words, for the list on the left of the screen."""
     topics = session.exec(select(Topic).where(Topic.workshop_id == workshop_id)
@@ -489,6 +491,7 @@ def _state_words(outcome: Outcome | None, rounds: int) -> str:
     return "open · not yet discussed"
 
 
+@kept
 def topic_view(session: Session, topic_id: int) -> TopicView:
     topic = _topic(session, topic_id)
     workshop = session.get(Workshop, topic.workshop_id)
@@ -515,6 +518,7 @@ def topic_view(session: Session, topic_id: int) -> TopicView:
                      shares=shares)
 
 
+@kept
 def stance_map(session: Session, workshop_id: int) -> dict[tuple[int, int], StanceView]:
     """Every partner's position on every topic, keyed (topic id, partner id), as the wall may
     show it; empty until the step is revealed. Three queries however many topics."""
@@ -616,6 +620,7 @@ def _topic_and_partner(session: Session, topic_id: int, partner_id: int) -> tupl
     return topic, partner
 
 
+@kept
 def partners_of(session: Session, workshop_id: int) -> list[Partner]:
     """The workshop's partners in their on-screen order."""
     return _partners(session, workshop_id)

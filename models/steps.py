@@ -7,10 +7,12 @@ from sqlmodel import Session, select
 
 from models import changes
 from models.clock import utcnow
+from models.kept import kept
 from models.schema import Step, StepState, StepStatus
 from models.validation import Invalid
 
 
+@kept
 def step_states(session: Session, workshop_id: int) -> dict[Step, StepState]:
     rows = session.exec(select(StepState).where(StepState.workshop_id == workshop_id)).all()
     return {row.step: row for row in rows}
@@ -45,6 +47,7 @@ def reveal(session: Session, *, workshop_id: int, step: Step, actor: str) -> Ste
     return changes.update(session, row, values, actor=actor, workshop_id=workshop_id)
 
 
+@kept
 def is_revealed(session: Session, workshop_id: int, step: Step) -> bool:
     return _state(session, workshop_id, step).revealed_at is not None
 

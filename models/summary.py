@@ -24,6 +24,7 @@ from models.convergence import (
     settled_topics,
     workshop_convergence,
 )
+from models.kept import kept
 from models.links import LinkAccess
 from models.prework import LINK_GONE
 from models.schema import (
@@ -150,8 +151,16 @@ class Summary:
 
 
 def build_summary(session: Session, workshop_id: int) -> Summary | None:
-    """What the workshop settled and what is still open, in a fixed number of queries (about
-    twenty, however large the workshop); None when the workshop does not exist."""
+    """What the workshop settled and what is still open, made now; None when the workshop does
+    not exist. Built once per change to the database (see ``models.kept``)."""
+    summary = _settled(session, workshop_id)
+    return None if summary is None else replace(summary, made_at=utcnow())
+
+
+@kept
+def _settled(session: Session, workshop_id: int) -> Summary | None:
+    """The summary's content, in a fixed number of queries (about twenty, however large the
+    workshop)."""
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         return None
@@ -209,6 +218,7 @@ def summary_version(summary: Summary) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
+@kept
 def summary_balance(session: Session, workshop_id: int) -> dict[int, list[Movement]]:
     """The balance of wins for the summary's chart; empty until positions on topics are
     revealed, because a partner's opening position is its pre-work."""
@@ -415,6 +425,7 @@ def record_sign_off(session: Session, *, access: LinkAccess, version: str,
         workshop_id=access.workshop_id)
 
 
+@kept
 def sign_offs(session: Session, workshop_id: int, current_version: str) -> list[SignOffView]:
     """Every decision recorded on this workshop's summary, newest first."""
     rows = session.exec(select(SignOff, Partner.name)

@@ -3,6 +3,11 @@
 A rerun is what happens after every click in the room: the whole script runs again. Each page
 is warmed up once, then run again ``reruns`` times; the SQL statements of each rerun are counted
 on the app's own engine (transaction control, BEGIN and COMMIT, is not counted).
+
+Two kinds of rerun are measured. After a click that changed nothing in the database, the page
+reuses the views it kept (``models.kept``). After a save, here or in another window, nothing
+kept is valid and every view is read and built again: ``measure(..., change=saved_elsewhere)``
+makes a write before each of those reruns, outside the timing.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy import Engine, event
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from models.db import writing
 from tests.pages.conftest import ROOT
 
 EMPTY_PAGE = "import streamlit as st\n\nst.write('')\n"
@@ -76,23 +82,40 @@ def navigation_as_served() -> Iterator[None]:
         PagesManager.__init__ = original  # type: ignore[method-assign]
 
 
-def measure(app: AppTest, page: str, role: str, reruns: int) -> PageRun:
-    """Time ``reruns`` reruns of an AppTest already on its page."""
+def measure(app: AppTest, page: str, role: str, reruns: int, *,
+            change: Callable[[], None] | None = None, memory_reruns: int = 3) -> PageRun:
+    """Time ``reruns`` reruns of an AppTest already on its page, then take peak memory over
+    ``memory_reruns`` more. Tracing every allocation slows Python code two to four times, so
+    the timed reruns run without it. ``change``, if given, runs before every rerun, untimed."""
+    before = change or (lambda: None)
     times: list[float] = []
     counts: list[int] = []
-    peaks: list[float] = []
     for _ in range(reruns):
+        before()
         gc.collect()
-        tracemalloc.start()
         with counting() as seen:
             start = time.perf_counter()
             app.run()
             times.append((time.perf_counter() - start) * 1000)
+        counts.append(len(seen))
+    peaks: list[float] = [0.0]
+    for _ in range(memory_reruns):
+        before()
+        gc.collect()
+        tracemalloc.start()
+        app.run()
         peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
         tracemalloc.stop()
-        counts.append(len(seen))
     return PageRun(page, role, statistics.median(times), p95(times), max(counts), max(peaks),
                    bool(app.exception))
+
+
+def saved_elsewhere(engine: Engine) -> Callable[[], None]:
+    """A save in another window: a write transaction, which makes every kept view stale."""
+    def change() -> None:
+        with writing(engine):
+            pass
+    return change
 
 
 def empty_page(reruns: int) -> PageRun:
@@ -100,6 +123,7 @@ def empty_page(reruns: int) -> PageRun:
     app.run()
     times = []
     for _ in range(reruns):
+        gc.collect()  # as before every page's rerun
         start = time.perf_counter()
         app.run()
         times.append((time.perf_counter() - start) * 1000)

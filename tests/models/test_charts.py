@@ -1,15 +1,27 @@
-"""The figures: each one builds from the demo, and no private limit is anywhere in its data."""
+"""The figures: each one builds from the demo, plotly's validation accepts it, and no private
+limit is anywhere in its data."""
 
 from __future__ import annotations
 
 import json
 
+import plotly.graph_objects as go
 import pytest
 from sqlmodel import select
 
-from models import convergence, expectations, pacing, solutions, steps
+from models import checkin_report, convergence, expectations, pacing, solutions, steps
+from models.convergence import WorkshopConvergence
 from models.db import reading, writing
-from models.schema import Stance, Step, Topic, TopicKind, Workshop
+from models.schema import (
+    FixedConstraint,
+    RuleKind,
+    Stance,
+    Step,
+    Topic,
+    TopicKind,
+    Workshop,
+)
+from tests.checkin_story import record_story
 from ui import charts
 
 
@@ -63,6 +75,45 @@ def all_figures(session, workshop_id, projector):
     return figures
 
 
+def every_figure(session, workshop_id, projector):
+    """``all_figures``, and what the demo alone does not draw: a fixed rule's lines and an
+    agreed value on both charts of a topic, the check-in charts, and every chart with nothing
+    to show."""
+    figures = all_figures(session, workshop_id, projector)
+    partners = solutions.partners_of(session, workshop_id)
+    topic = session.exec(select(Topic).where(
+        Topic.library_key == "warm-handoff-response-time")).one()
+    view = solutions.topic_view(session, topic.id)
+    rule = FixedConstraint(stance_id=0, rule_kind=RuleKind.BOARD_POLICY, title="Board policy",
+                           citation="Policy 4", allowed_min=5, allowed_max=40)
+    figures.append(charts.topic_ranges(topic, partners, view.stances, [*view.rules, rule],
+                                       agreed=15, projector=projector))
+    inputs = convergence.topic_rounds(session, topic.id)
+    stats = convergence.round_stats(inputs, min_support=0.75, block_from=7)
+    figures.append(charts.topic_convergence(topic, partners, stats, [i.positions for i in inputs],
+                                            agreed=15, projector=projector))
+    report = checkin_report.latest_report(session, workshop_id)
+    figures += [charts.progress_overview(report.measures, projector=projector),
+                charts.measure_paths(report.measures, projector=projector),
+                charts.milestone_slips(report.milestones, projector=projector),
+                charts.capacity_given(report.capacity, report.partners, projector=projector)]
+    return figures + nothing_to_show(topic, projector)
+
+
+def nothing_to_show(topic, projector):
+    """Every chart of an empty workshop."""
+    kw = {"projector": projector}
+    return [charts.flex_fixed_map([], [], {}, **kw), charts.topic_ranges(topic, [], {}, [], **kw),
+            charts.options_positions(Topic(title="Options", category="", kind=TopicKind.OPTIONS,
+                                           workshop_id=0), [], {}, [], **kw),
+            charts.topic_convergence(topic, [], [], [], **kw),
+            charts.workshop_convergence(WorkshopConvergence(steps=(), overall=()), **kw),
+            charts.balance_of_wins({}, [], **kw), charts.expectations_side_by_side([], {}, **kw),
+            charts.milestone_timeline([], [], **kw), charts.capacity_against_demand({}, [], **kw),
+            charts.progress_overview([], **kw), charts.measure_paths([], **kw),
+            charts.milestone_slips([], **kw), charts.capacity_given([], [], **kw)]
+
+
 def plotted(figure) -> tuple[set[float], str]:
     """The values a figure plots (x and y of every trace, its shapes and their labels) and all
     the text it writes: what a room could read off it."""
@@ -92,6 +143,30 @@ def test_every_figure_builds_from_the_demo_with_readable_text(demo, projector):
         assert layout["font"]["size"] == (22 if projector else 16)
         assert layout["title"]["text"]
         assert figure.data, layout["title"]["text"]
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_plotly_validation_accepts_every_figure_and_each_carries_its_template(demo, projector):
+    """Figures are built unvalidated, for speed: here plotly's validating constructor reads each
+    one, so a misspelt property or a value plotly does not take fails a test. The template is
+    inside each figure, not its name, which the browser would not know."""
+    engine, workshop_id = demo
+    with writing(engine) as session:
+        record_story(session, workshop_id)
+    with reading(engine) as session:
+        figures = every_figure(session, workshop_id, projector)
+    assert len(figures) == 21 + 6 + 13
+    for figure in figures:
+        sent = figure.to_dict()
+        go.Figure(sent)
+        assert sent["layout"]["template"] == charts.TEMPLATE, sent["layout"]["title"]["text"]
+
+
+def test_plotly_validation_catches_a_misspelt_property():
+    figure = go.Figure({"data": [{"type": "scatter", "x": [1], "markr": {"size": 3}}],
+                        "layout": {"template": charts.TEMPLATE}}, _validate=False)
+    with pytest.raises(ValueError, match="markr"):
+        go.Figure(figure.to_dict())
 
 
 def test_no_private_limit_reaches_any_figure_of_a_topic(demo):

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from models import prework
 from models.db import reading, writing
+from models.kept import forget
 from models.links import LinkAccess, resolve_link
 from models.schema import (
     Agreement,
@@ -40,6 +41,7 @@ from models.summary import (
     summary_version,
 )
 from models.validation import Conflict, Invalid
+from tests.conftest import is_stamp_read
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 CMHC = "Riverbend Community Mental Health Center"
@@ -182,7 +184,8 @@ def test_built_in_a_fixed_number_of_queries(demo_engine):
     workshop_id = demo_id(demo_engine)
     statements: list[str] = []
     event.listen(demo_engine, "before_cursor_execute",
-                 lambda *args: statements.append(args[2]))
+                 lambda *args: None if is_stamp_read(args[2]) else statements.append(args[2]))
+    forget()  # built now, not taken from a view kept earlier in this module
     summary_of(demo_engine, workshop_id)
     assert 0 < len(statements) <= 20
 

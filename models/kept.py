@@ -1,0 +1,89 @@
+"""Views of a workshop kept between reruns for as long as nothing has been written.
+
+Streamlit runs a page's whole script after every click, also after clicks that change nothing
+in the database: opening a section, choosing another topic, turning projector mode on. At the
+size of a state-wide program a view such as the summary or the package deals reads and
+recomputes thousands of rows, so each of those clicks would cost the room seconds.
+
+Every write transaction replaces one stamp in the database, in that same transaction
+(``models.db.writing``). A view decorated with ``@kept`` is stored with the stamp its read
+transaction saw, and used again while a later read sees the same stamp. Reading the stamp is
+one primary-key lookup per read session. Because the stamp lives in the database, a save
+through another app server on the same database is seen on the next rerun of every server; a
+stamp is a fresh random number, never a count, so a database restored from a backup cannot
+bring back an old stamp with different rows.
+
+What may be kept: only functions whose result is the same for everyone allowed to call them
+with the same arguments (facilitator and leadership views). A partner's own pre-work and
+anything that depends on who is looking are never decorated. Kept values are shared between
+sessions, so callers must not change them; they are read-only views.
+
+Inside a write session nothing is kept or reused: a write reads its own uncommitted rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from sqlmodel import Session, select
+
+from models.clock import utcnow
+from models.db import WRITE_SESSION
+from models.schema import ChangeStamp
+
+P = ParamSpec("P")
+T = TypeVar("T")
+MAX_VIEWS = 512  # the least recently used go first; a view is a few MiB at most
+_STAMP = "concord_change_stamp"
+_lock = threading.Lock()
+_views: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()
+
+
+def stamp(session: Session) -> int:
+    """The change stamp this read session sees; read once per session."""
+    seen = session.info.get(_STAMP)
+    if seen is None:
+        seen = session.exec(select(ChangeStamp.value).where(ChangeStamp.id == 1)).one()
+        session.info[_STAMP] = seen
+    return seen
+
+
+def kept(function: Callable[P, T]) -> Callable[P, T]:
+    """Keep ``function(session, *args)``'s result until the next write to the database."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = args[0]
+        assert isinstance(session, Session)
+        if session.info.get(WRITE_SESSION):
+            return function(*args, **kwargs)
+        # The day is part of the key: a view that says "overdue" or "in 3 days" is built anew
+        # each day even when nothing was written.
+        key = (str(session.get_bind().url), utcnow().date(), function.__module__,
+               function.__qualname__, args[1:], tuple(sorted(kwargs.items())))
+        current = stamp(session)
+        with _lock:
+            found = _views.get(key)
+            if found is not None and found[0] == current:
+                _views.move_to_end(key)
+                return found[1]
+        value = function(*args, **kwargs)
+        with _lock:
+            _views[key] = (current, value)
+            _views.move_to_end(key)
+            while len(_views) > MAX_VIEWS:
+                _views.popitem(last=False)
+        return value
+
+    wrapper.uncached = function  # type: ignore[attr-defined]
+    return wrapper
+
+
+def forget() -> None:
+    """Drop every kept view (for tests that compare a kept view with a fresh one)."""
+    with _lock:
+        _views.clear()

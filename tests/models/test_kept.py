@@ -1,0 +1,117 @@
+"""Views kept between reruns (models/kept.py): reused while nothing is written, built again after
+any write, on this server or another one sharing the database, and never inside a write."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, update
+
+from models import kept
+from models.clock import utcnow
+from models.db import make_engine, reading, writing
+from models.schema import Partner
+from models.solutions import partners_of
+from tests.benchmark.pages import counting
+from tests.conftest import is_stamp_read, opened
+
+
+def names(engine: Engine, workshop_id: int) -> list[str]:
+    with reading(engine) as session:
+        return [partner.name for partner in partners_of(session, workshop_id)]
+
+
+@pytest.fixture
+def workshop_id(demo_engine: Engine) -> int:
+    with reading(demo_engine) as session:
+        return session.get(Partner, 1).workshop_id
+
+
+def rename_first_partner(engine: Engine, workshop_id: int, name: str) -> None:
+    with writing(engine) as session:
+        partner = session.get(Partner, partners_of.uncached(session, workshop_id)[0].id)
+        partner.name = name
+        session.add(partner)
+
+
+def test_while_nothing_is_written_a_view_is_built_once(demo_engine, workshop_id):
+    first = names(demo_engine, workshop_id)
+    with counting(demo_engine) as seen:
+        again = names(demo_engine, workshop_id)
+
+    assert again == first
+    assert len(seen) == 1 and is_stamp_read(seen[0])  # the stamp, and nothing else
+
+
+def test_any_write_makes_the_kept_view_stale(demo_engine, workshop_id):
+    names(demo_engine, workshop_id)
+    rename_first_partner(demo_engine, workshop_id, "Renamed in another window")
+
+    with counting(demo_engine) as seen:
+        after = names(demo_engine, workshop_id)
+
+    assert after[0] == "Renamed in another window"
+    assert len(seen) > 1
+
+
+def test_a_write_through_another_server_is_seen_on_the_next_read(demo_engine, workshop_id):
+    names(demo_engine, workshop_id)
+    other_server = make_engine(demo_engine.url.render_as_string(hide_password=False))
+    try:
+        rename_first_partner(other_server, workshop_id, "Saved through the other server")
+    finally:
+        other_server.dispose()
+
+    assert names(demo_engine, workshop_id)[0] == "Saved through the other server"
+
+
+def test_a_write_reads_its_own_rows_and_a_rolled_back_write_leaves_nothing_kept(
+        demo_engine, workshop_id):
+    before = names(demo_engine, workshop_id)
+    with pytest.raises(RuntimeError), writing(demo_engine) as session:
+        partner = session.get(Partner, partners_of(session, workshop_id)[0].id)
+        partner.name = "Not saved"
+        session.add(partner)
+        session.flush()
+        assert partners_of(session, workshop_id)[0].name == "Not saved"
+        raise RuntimeError("the save fails after the read")
+
+    assert names(demo_engine, workshop_id) == before
+
+
+def test_a_new_day_builds_the_view_again(demo_engine, workshop_id, monkeypatch):
+    names(demo_engine, workshop_id)
+    tomorrow = utcnow() + timedelta(days=1)
+    monkeypatch.setattr(kept, "utcnow", lambda: tomorrow)
+
+    with counting(demo_engine) as seen:
+        names(demo_engine, workshop_id)
+
+    assert len(seen) > 1
+
+
+def test_two_databases_never_share_a_view(backend, demo_engine, workshop_id, tmp_path):
+    original = names(demo_engine, workshop_id)
+    demo_engine.dispose()  # PostgreSQL copies only a database nobody is connected to
+    (tmp_path / "copy").mkdir()
+    with opened(backend, backend.copy(demo_engine.url.render_as_string(hide_password=False),
+                                      tmp_path / "copy")) as copy:
+        # The copy has the same stamp; change its rows behind the app's back, stamp untouched.
+        with copy.begin() as connection:
+            connection.execute(update(Partner).where(Partner.workshop_id == workshop_id)
+                               .values(name="Only in the copy: " + Partner.name))
+        assert names(copy, workshop_id) == [f"Only in the copy: {name}" for name in original]
+    assert names(demo_engine, workshop_id) == original
+
+
+def test_the_least_recently_used_views_go_first(demo_engine, workshop_id, monkeypatch):
+    monkeypatch.setattr(kept, "MAX_VIEWS", 2)
+    with reading(demo_engine) as session:
+        for other in (workshop_id, workshop_id + 1000, workshop_id + 2000):
+            partners_of(session, other)
+
+    with counting(demo_engine) as seen:
+        names(demo_engine, workshop_id)  # the oldest of the three: gone
+
+    assert len(seen) > 1

@@ -10,6 +10,7 @@ import logging
 
 import streamlit as st
 
+from models.kept import one_stamp_per_rerun
 from ui import chrome
 from ui.navigation import pages_for
 from ui.state import current_role, role_for_this_run
@@ -23,7 +24,7 @@ page = st.navigation(pages_for(role),
                      position="sidebar" if role.kind in ("facilitator", "partner") else "hidden")
 chrome.sidebar(role)
 try:
-    with role_for_this_run(role):
+    with role_for_this_run(role), one_stamp_per_rerun():
         page.run()
 except Exception:  # Streamlit's own stop and rerun are not Exceptions, so they pass through
     log.exception("Unexpected error on %s for a %s", page.title, role.kind)

@@ -18,6 +18,7 @@ from models import steps
 from models.clock import utcnow
 from models.kept import kept
 from models.pacing import first_of_month, months_from
+from models.rows import workshop_partners, workshop_row
 from models.schema import (
     Agreement,
     CapacityActual,
@@ -393,11 +394,10 @@ def _log_line(entry: LogEntry, names: dict[int, str]) -> LogLine:
 @kept
 def checkin_view(session: Session, workshop_id: int) -> CheckInView | None:
     """The workshop's check-ins and all they hold; None when the workshop is gone."""
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
-    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                                 .order_by(Partner.position, Partner.id)).all())
+    partners = list(workshop_partners(session, workshop_id))
     checkins = list(session.exec(select(Checkin).where(Checkin.workshop_id == workshop_id)
                                  .order_by(Checkin.held_on)).all())
     revealed = steps.is_revealed(session, workshop_id, Step.PACING)
@@ -450,7 +450,7 @@ def _latest(session: Session, workshop_id: int) -> CheckInReport | None:
 @kept
 def next_checkin_date(session: Session, workshop_id: int) -> date | None:
     """When the partners meet next (see ``next_checkin``)."""
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
     held = list(session.exec(select(Checkin.held_on).where(Checkin.workshop_id == workshop_id))

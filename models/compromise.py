@@ -375,26 +375,33 @@ def better_for_everyone(proposed: Package, baseline: Package) -> bool:
 # --- reading the open topics ---------------------------------------------------------------------
 
 
+@kept
 def open_topic_inputs(session: Session, workshop_id: int) -> list[TopicInput]:
     """Every topic of the workshop not yet agreed, with its stances (in partner order) and the
     rules of its fixed stances; three queries however many topics there are."""
     agreed = select(Agreement.topic_id).where(Agreement.outcome == Outcome.AGREED)
-    topics = session.exec(select(Topic)
-                          .where(Topic.workshop_id == workshop_id,
-                                 col(Topic.id).not_in(agreed))
-                          .order_by(Topic.position, Topic.id)).all()
-    ids = [topic.id for topic in topics]
-    stances = session.exec(select(Stance).join(Partner, Partner.id == Stance.partner_id)
-                           .where(col(Stance.topic_id).in_(ids))
-                           .order_by(Partner.position, Partner.id)).all()
-    rules = session.exec(select(FixedConstraint).join(Stance)
-                         .where(col(Stance.topic_id).in_(ids),
-                                Stance.kind == StanceKind.FIXED)
-                         .order_by(FixedConstraint.id)).all()
+    is_open = (Topic.workshop_id == workshop_id, col(Topic.id).not_in(agreed))
+    topics = session.exec(select(Topic).where(*is_open).order_by(Topic.position, Topic.id)).all()
+    # Stances and rules as plain rows, not objects the session tracks: a large workshop has
+    # thousands, and they are only read.
+    stances = session.execute(select(Stance.__table__)
+                              .join(Partner, Partner.id == Stance.partner_id)
+                              .join(Topic, Topic.id == Stance.topic_id).where(*is_open)
+                              .order_by(Partner.position, Partner.id)).all()
+    rules = session.execute(select(FixedConstraint.__table__)
+                            .join(Stance, Stance.id == FixedConstraint.stance_id)
+                            .join(Topic, Topic.id == Stance.topic_id)
+                            .where(*is_open, Stance.kind == StanceKind.FIXED)
+                            .order_by(FixedConstraint.id)).all()
     topic_of_stance = {stance.id: stance.topic_id for stance in stances}
-    return [TopicInput(topic=topic,
-                       stances=tuple(s for s in stances if s.topic_id == topic.id),
-                       rules=tuple(r for r in rules if topic_of_stance[r.stance_id] == topic.id))
+    stances_of: dict[int, list[Stance]] = {}
+    for stance in stances:
+        stances_of.setdefault(stance.topic_id, []).append(stance)
+    rules_of: dict[int, list[FixedConstraint]] = {}
+    for rule in rules:
+        rules_of.setdefault(topic_of_stance[rule.stance_id], []).append(rule)
+    return [TopicInput(topic=topic, stances=tuple(stances_of.get(topic.id, ())),
+                       rules=tuple(rules_of.get(topic.id, ())))
             for topic in topics]
 
 

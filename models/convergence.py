@@ -14,10 +14,12 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from models.kept import kept
-from models.rules import SUPPORT_MAX, verdict
+from models.rows import workshop_row
+from models.rules import SUPPORT_MAX, Verdict, verdict
 from models.schema import (
     Agreement,
     ItemStatus,
@@ -220,7 +222,7 @@ def workshop_convergence(session: Session, workshop_id: int) -> WorkshopConverge
     from its last round on (from a round of its own when it was agreed without one).
     A workshop that does not exist has no steps.
     """
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return WorkshopConvergence(steps=(), overall=())
     series = {Step.MISSION: _mission_series(session, workshop),
@@ -268,18 +270,23 @@ def _topic_series(session: Session, workshop: Workshop) -> list[list[bool]]:
                           .outerjoin(Agreement, Agreement.topic_id == Topic.id)
                           .where(Topic.workshop_id == workshop.id)
                           .order_by(Topic.position, Topic.id)).all()
-    proposals = session.exec(select(Proposal.id, Proposal.topic_id)
-                             .join(Topic, Topic.id == Proposal.topic_id)
-                             .where(Topic.workshop_id == workshop.id)
-                             .order_by(Proposal.round_no)).all()
-    values = _values_by(session.exec(
-        select(Rating.proposal_id, Rating.value)
-        .join(Proposal, Proposal.id == Rating.proposal_id)
+    # Each round's ratings counted by the database (all, supporting, blocking): one row per
+    # round, not one per rating.
+    proposals = session.exec(
+        select(Proposal.topic_id, func.count(Rating.id),
+               func.coalesce(func.sum(case((Rating.value <= SUPPORT_MAX, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Rating.value >= workshop.rule_block_from, 1),
+                                           else_=0)), 0))
         .join(Topic, Topic.id == Proposal.topic_id)
-        .where(Topic.workshop_id == workshop.id)).all())
+        .outerjoin(Rating, Rating.proposal_id == Proposal.id)
+        .where(Topic.workshop_id == workshop.id)
+        .group_by(Proposal.id, Proposal.topic_id, Proposal.round_no)
+        .order_by(Proposal.round_no, Proposal.id)).all()
     rounds: dict[int, list[bool]] = {topic_id: [] for topic_id, _ in topics}
-    for proposal_id, topic_id in proposals:
-        rounds[topic_id].append(_met(workshop, values.get(proposal_id, [])))
+    for topic_id, count, support, blocks in proposals:
+        rounds[topic_id].append(Verdict(
+            count=count, support=support, blocks=blocks, min_support=workshop.rule_min_support,
+            block_from=workshop.rule_block_from).met)
     for topic_id, outcome in topics:
         if outcome == Outcome.AGREED:
             rounds[topic_id][-1:] = [True]
@@ -328,19 +335,21 @@ def settled_topics(session: Session, workshop_id: int) -> list[SettledTopic]:
         .where(Topic.workshop_id == workshop_id, Agreement.outcome == Outcome.AGREED,
                col(Topic.kind).in_([TopicKind.NUMERIC, TopicKind.OPTIONS]))
         .order_by(Topic.position, Topic.id)).all()
-    stances = session.exec(
-        select(Stance).join(Partner, Partner.id == Stance.partner_id)
+    stances = session.exec(  # columns, not rows to track: thousands at a large workshop
+        select(Stance.topic_id, Stance.partner_id, Stance.weight, Stance.preferred_value,
+               Stance.preferred_option).join(Partner, Partner.id == Stance.partner_id)
         .where(col(Stance.topic_id).in_([topic.id for topic, _ in rows]),
                Stance.kind == StanceKind.FLEX)
         .order_by(Partner.position, Partner.id)).all()
+    opened: dict[int, list[SettledStance]] = {}
+    for topic_id, partner_id, weight, number, option in stances:
+        opened.setdefault(topic_id, []).append(SettledStance(
+            partner_id=partner_id, weight=weight, opening_number=number,
+            opening_option=option))
     return [SettledTopic(
         topic_id=topic.id, title=topic.title, kind=topic.kind, lower=topic.lower_bound,
         upper=topic.upper_bound, agreed_number=agreement.value_number,
-        agreed_option=agreement.value_option,
-        stances=tuple(SettledStance(partner_id=s.partner_id, weight=s.weight,
-                                    opening_number=s.preferred_value,
-                                    opening_option=s.preferred_option)
-                      for s in stances if s.topic_id == topic.id))
+        agreed_option=agreement.value_option, stances=tuple(opened.get(topic.id, ())))
         for topic, agreement in rows]
 
 

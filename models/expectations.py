@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from models import changes, library, steps
 from models.kept import kept
+from models.rows import workshop_partners
 from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Partner, Step
 from models.validation import EARLIEST, LATEST, Conflict, InputModel, Invalid, parse
 
@@ -353,8 +354,7 @@ class ExpectationsView:
 @kept
 def expectations_view(session: Session, workshop_id: int) -> ExpectationsView:
     """Everything the step's screen shows, in four queries however much there is."""
-    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                                 .order_by(Partner.position, Partner.id)).all())
+    partners = list(workshop_partners(session, workshop_id))
     revealed = steps.is_revealed(session, workshop_id, Step.EXPECTATIONS)
     rows: list[ExpectedResult] = []
     if revealed:

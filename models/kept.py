@@ -8,7 +8,8 @@ recomputes thousands of rows, so each of those clicks would cost the room second
 Every write transaction replaces one stamp in the database, in that same transaction
 (``models.db.writing``). A view decorated with ``@kept`` is stored with the stamp its read
 transaction saw, and used again while a later read sees the same stamp. Reading the stamp is
-one primary-key lookup per read session. Because the stamp lives in the database, a save
+one primary-key lookup per rerun (``one_stamp_per_rerun``; per read session outside one).
+Because the stamp lives in the database, a save
 through another app server on the same database is seen on the next rerun of every server; a
 stamp is a fresh random number, never a count, so a database restored from a backup cannot
 bring back an old stamp with different rows.
@@ -26,9 +27,12 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from models.clock import utcnow
@@ -43,11 +47,40 @@ _lock = threading.Lock()
 _views: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()
 
 
+# The stamps read during this rerun, by database; None outside a rerun.
+_this_rerun: ContextVar[dict[str, int] | None] = ContextVar("concord_stamps", default=None)
+
+
+@contextmanager
+def one_stamp_per_rerun() -> Iterator[None]:
+    """Read the change stamp once for the whole rerun, not once per read session. Rows read
+    later in the rerun can only be newer than the stamp, never older, so a view is never kept
+    under a stamp newer than its rows; a write during the rerun forgets the stamp read."""
+    token = _this_rerun.set({})
+    try:
+        yield
+    finally:
+        _this_rerun.reset(token)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stamp_after_a_write(session: Session) -> None:
+    stamps = _this_rerun.get()
+    if stamps and session.info.get(WRITE_SESSION):
+        stamps.clear()
+
+
 def stamp(session: Session) -> int:
-    """The change stamp this read session sees; read once per session."""
+    """The change stamp this read session sees; read once per rerun, or per session."""
     seen = session.info.get(_STAMP)
     if seen is None:
-        seen = session.exec(select(ChangeStamp.value).where(ChangeStamp.id == 1)).one()
+        stamps = _this_rerun.get()
+        database = str(session.get_bind().url)
+        seen = stamps.get(database) if stamps is not None else None
+        if seen is None:
+            seen = session.exec(select(ChangeStamp.value).where(ChangeStamp.id == 1)).one()
+            if stamps is not None:
+                stamps[database] = seen
         session.info[_STAMP] = seen
     return seen
 

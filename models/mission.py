@@ -13,6 +13,7 @@ from models import changes, steps
 from models.clock import utcnow
 from models.kept import kept
 from models.ratings import ratings_of, record_ratings, rule_verdict
+from models.rows import workshop_partners, workshop_row
 from models.rules import Verdict
 from models.schema import MissionDraft, Partner, PartnerMission, Rating, Step, Workshop
 from models.themes import shared_stems
@@ -128,9 +129,8 @@ def record_draft_ratings(session: Session, *, workshop_id: int, draft_id: int,
 
 @kept
 def mission_view(session: Session, workshop_id: int) -> MissionView:
-    workshop = session.get(Workshop, workshop_id)
-    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                                 .order_by(Partner.position, Partner.id)).all())
+    workshop = workshop_row(session, workshop_id)
+    partners = list(workshop_partners(session, workshop_id))
     revealed = steps.is_revealed(session, workshop_id, Step.MISSION)
     rows = session.exec(select(PartnerMission).where(
         col(PartnerMission.partner_id).in_([p.id for p in partners]))).all()

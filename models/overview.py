@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, func, select
 
 from models.kept import kept
+from models.rows import workshop_partners, workshop_row
 from models.schema import Participant, Partner, Step, StepState, Topic, Workshop
 
 
@@ -55,11 +56,10 @@ def workshop_names(session: Session) -> list[tuple[int, str, str]]:
 
 @kept
 def setup_view(session: Session, workshop_id: int) -> SetupView | None:
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
-    partners = session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                            .order_by(Partner.position, Partner.id)).all()
+    partners = workshop_partners(session, workshop_id)
     people = session.exec(select(Participant).join(Partner)
                           .where(Partner.workshop_id == workshop_id)
                           .order_by(Participant.id)).all()
@@ -85,7 +85,7 @@ class LinkHolderView:
 
 def link_holder_view(session: Session, *, workshop_id: int,
                      partner_id: int | None) -> LinkHolderView | None:
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
     partner = session.get(Partner, partner_id) if partner_id is not None else None

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from models import changes, steps
 from models.kept import kept
+from models.rows import workshop_partners, workshop_row
 from models.schema import (
     CapacityCommitment,
     EarlyWin,
@@ -227,9 +228,8 @@ class PacingView:
 
 @kept
 def pacing_view(session: Session, workshop_id: int) -> PacingView:
-    workshop = session.get(Workshop, workshop_id)
-    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                                 .order_by(Partner.position, Partner.id)).all())
+    workshop = workshop_row(session, workshop_id)
+    partners = list(workshop_partners(session, workshop_id))
     revealed = steps.is_revealed(session, workshop_id, Step.PACING)
     milestones = list(session.exec(select(Milestone).where(Milestone.workshop_id == workshop_id)
                                    .order_by(Milestone.due_on, Milestone.id)).all())

@@ -20,6 +20,7 @@ from models.kept import kept
 from models.links import LinkAccess, create_link, hash_token
 from models.mission import MISSION_FIELDS
 from models.pacing import months_from
+from models.rows import workshop_partners
 from models.schema import (
     AccessLink,
     CapacityCommitment,
@@ -294,8 +295,7 @@ class PartnerProgress:
 def progress(session: Session, workshop_id: int,
              partner_id: int | None = None) -> list[PartnerProgress]:
     """Each partner's progress (or one partner's), in a fixed handful of queries."""
-    partners = session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                            .order_by(Partner.position, Partner.id)).all()
+    partners = workshop_partners(session, workshop_id)
     if partner_id is not None:
         partners = [p for p in partners if p.id == partner_id]
     ids = [p.id for p in partners]

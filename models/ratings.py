@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError
 from sqlmodel import Session, col, select
 
 from models import changes
+from models.rows import workshop_partners, workshop_row
 from models.rules import Verdict, needs_reason, verdict
 from models.schema import Participant, Partner, Rating, RatingsBy, Workshop
 from models.validation import Conflict, InputModel, Invalid, plain_message
@@ -44,9 +45,8 @@ def raters(session: Session, workshop_id: int) -> list[Rater]:
 
     A partner with nobody listed rates as one even when people rate, so nobody is left out.
     """
-    workshop = session.get(Workshop, workshop_id)
-    partners = session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                            .order_by(Partner.position, Partner.id)).all()
+    workshop = workshop_row(session, workshop_id)
+    partners = workshop_partners(session, workshop_id)
     people = session.exec(select(Participant).join(Partner)
                           .where(Partner.workshop_id == workshop_id)
                           .order_by(Participant.id)).all()

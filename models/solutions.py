@@ -19,6 +19,7 @@ from models import changes, library, steps
 from models.common_ground import CommonGround, common_ground
 from models.kept import kept
 from models.ratings import ratings_of, record_ratings, rule_verdict
+from models.rows import workshop_partners
 from models.rules import Offer, Verdict, broken_rules, offer_problem, unconfirmed_rules
 from models.schema import (
     Agreement,
@@ -518,20 +519,26 @@ def topic_view(session: Session, topic_id: int) -> TopicView:
                      shares=shares)
 
 
+@dataclass(frozen=True)
+class MapCell:
+    """One partner on one topic, as the map of every topic shows it."""
+
+    kind: StanceKind
+    weight: int  # how much the topic matters to the partner, 1-5
+
+
 @kept
-def stance_map(session: Session, workshop_id: int) -> dict[tuple[int, int], StanceView]:
-    """Every partner's position on every topic, keyed (topic id, partner id), as the wall may
-    show it; empty until the step is revealed. Three queries however many topics."""
+def stance_map(session: Session, workshop_id: int) -> dict[tuple[int, int], MapCell]:
+    """Whether each partner can flex on each topic (and how much it matters) or holds a fixed
+    rule, keyed (topic id, partner id); empty until the step is revealed. One query of four
+    columns, however many topics: at a thousand topics the map is eight thousand cells."""
     if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
         return {}
-    topics = {t.id: t for t in session.exec(select(Topic)
-                                            .where(Topic.workshop_id == workshop_id)).all()}
-    stances = session.exec(select(Stance).where(col(Stance.topic_id).in_(list(topics)))).all()
-    rules: dict[int, list[FixedConstraint]] = {}
-    for rule in _rules_of(session, [s.id for s in stances]):
-        rules.setdefault(rule.stance_id, []).append(rule)
-    return {(s.topic_id, s.partner_id): _stance_view(topics[s.topic_id], s, rules.get(s.id, []))
-            for s in stances}
+    cells = session.exec(select(Stance.topic_id, Stance.partner_id, Stance.kind, Stance.weight)
+                         .join(Topic, Topic.id == Stance.topic_id)
+                         .where(Topic.workshop_id == workshop_id)).all()
+    return {(topic_id, partner_id): MapCell(kind, weight)
+            for topic_id, partner_id, kind, weight in cells}
 
 
 def _rounds(session: Session, topic_id: int, workshop: Workshop) -> list[RoundView]:
@@ -627,8 +634,7 @@ def partners_of(session: Session, workshop_id: int) -> list[Partner]:
 
 
 def _partners(session: Session, workshop_id: int) -> list[Partner]:
-    return list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                             .order_by(Partner.position, Partner.id)).all())
+    return list(workshop_partners(session, workshop_id))
 
 
 def _stance(session: Session, topic_id: int, partner_id: int) -> Stance | None:

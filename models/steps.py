@@ -47,14 +47,17 @@ def reveal(session: Session, *, workshop_id: int, step: Step, actor: str) -> Ste
     return changes.update(session, row, values, actor=actor, workshop_id=workshop_id)
 
 
-@kept
 def is_revealed(session: Session, workshop_id: int, step: Step) -> bool:
-    return _state(session, workshop_id, step).revealed_at is not None
+    """Whether the step's pre-work is on the wall; raises Invalid when the workshop is gone."""
+    state = step_states(session, workshop_id).get(step)
+    if state is None:
+        raise Invalid({"form": "This workshop was removed a moment ago."})
+    return state.revealed_at is not None
 
 
 def revealed_steps(session: Session, workshop_id: int) -> set[Step]:
-    return set(session.exec(select(StepState.step).where(
-        StepState.workshop_id == workshop_id, StepState.revealed_at.is_not(None))).all())
+    return {step for step, state in step_states(session, workshop_id).items()
+            if state.revealed_at is not None}
 
 
 def _state(session: Session, workshop_id: int, step: Step) -> StepState:

@@ -27,6 +27,7 @@ from models.convergence import (
 from models.kept import kept
 from models.links import LinkAccess
 from models.prework import LINK_GONE
+from models.rows import workshop_partners, workshop_row
 from models.schema import (
     AccessLink,
     Agreement,
@@ -47,12 +48,10 @@ from models.schema import (
     SignOffDecision,
     Stance,
     Step,
-    StepState,
     Topic,
-    Workshop,
 )
 from models.solutions import describe_value
-from models.steps import is_revealed
+from models.steps import is_revealed, revealed_steps
 from models.validation import Conflict, InputModel, Invalid, parse
 
 
@@ -161,15 +160,12 @@ def build_summary(session: Session, workshop_id: int) -> Summary | None:
 def _settled(session: Session, workshop_id: int) -> Summary | None:
     """The summary's content, in a fixed number of queries (about twenty, however large the
     workshop)."""
-    workshop = session.get(Workshop, workshop_id)
+    workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
-    partners = list(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
-                                 .order_by(Partner.position, Partner.id)).all())
+    partners = list(workshop_partners(session, workshop_id))
     names = {p.id: p.name for p in partners}
-    revealed = {row.step for row in session.exec(
-        select(StepState).where(StepState.workshop_id == workshop_id,
-                                col(StepState.revealed_at).is_not(None))).all()}
+    revealed = revealed_steps(session, workshop_id)
     draft = session.exec(select(MissionDraft).where(MissionDraft.workshop_id == workshop_id,
                                                     col(MissionDraft.adopted_at).is_not(None))
                          .order_by(col(MissionDraft.number).desc())).first()
@@ -305,6 +301,14 @@ def _solutions(session: Session, workshop_id: int, topics: list[tuple[Topic, Agr
                           .join(Partner, Partner.id == AgreementShare.partner_id)
                           .where(Partner.workshop_id == workshop_id)
                           .order_by(Partner.position, Partner.id)).all()
+    honoured: dict[int, list[str]] = {}
+    for rule, topic_id, partner_id in rules:
+        honoured.setdefault(topic_id, []).append(
+            f"{names[partner_id]}: {rule.title} ({rule.citation})")
+    shared: dict[int, list[ShareLine]] = {}
+    for share, topic_id in shares:
+        shared.setdefault(topic_id, []).append(
+            ShareLine(partner=names[share.partner_id], gave=share.gave, gained=share.gained))
     agreed: list[SolutionLine] = []
     still_open: list[OpenItem] = []
     for topic, agreement in topics:
@@ -320,12 +324,8 @@ def _solutions(session: Session, workshop_id: int, topics: list[tuple[Topic, Agr
             value=describe_value(topic, agreement.value_number, agreement.value_option,
                                  agreement.value_text),
             note=agreement.note,
-            rules_honoured=tuple(f"{names[partner_id]}: {rule.title} ({rule.citation})"
-                                 for rule, topic_id, partner_id in rules
-                                 if topic_id == topic.id),
-            shares=tuple(ShareLine(partner=names[share.partner_id], gave=share.gave,
-                                   gained=share.gained)
-                         for share, topic_id in shares if topic_id == topic.id)))
+            rules_honoured=tuple(honoured.get(topic.id, ())),
+            shares=tuple(shared.get(topic.id, ()))))
     return tuple(agreed), tuple(still_open)
 
 

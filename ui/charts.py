@@ -35,12 +35,13 @@ from models.schema import (
     Topic,
     TopicKind,
 )
-from models.solutions import StanceView
+from models.solutions import MapCell, StanceView
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "star", "hexagon", "cross", "x")
 STEP_NAMES = {Step.MISSION: "Shared mission", Step.EXPECTATIONS: "Expectations",
               Step.SOLUTIONS: "Shared solutions", Step.PACING: "Pacing"}
 INK = "#111111"
+MAX_SEGMENTS = 20  # a stacked bar shows at most this many topics, the smallest added up
 # Our own small template: plotly's "simple_white" carries styling for map, polar and 3-D plots
 # too, and applying it cost about 30 ms per figure on every rerun. It goes into each figure
 # itself: an unvalidated figure would send a template's name as it is, which the browser does
@@ -174,7 +175,7 @@ def _within(share: float) -> float:
 
 
 def flex_fixed_map(topics: Sequence[Topic], partners: Sequence[Partner],
-                   stances: Mapping[tuple[int, int], StanceView], *,
+                   stances: Mapping[tuple[int, int], MapCell], *,
                    projector: bool = False) -> go.Figure:
     """Topics down, partners across: FLEX with how much it matters, or FIXED, in each cell."""
     grey, flex_colour, fixed_colour = "#f2f2f2", "#cfe8f3", "#4d4d4d"
@@ -397,9 +398,19 @@ def balance_of_wins(balance: Mapping[int, Sequence[Movement]], partners: Sequenc
     rows = [p for p in partners if p.id in balance]
     names = [_wrapped(p.name, 22) for p in rows]
     data: list[dict] = []
+    given = {p.id: {m.title: m.weighted for m in balance[p.id]} for p in rows}
     titles = list(dict.fromkeys(m.title for p in rows for m in balance[p.id] if m.weighted > 0))
+    if len(titles) > MAX_SEGMENTS:  # thin slivers are unreadable: the largest, then the rest
+        largest = sorted(titles, key=lambda t: -sum(given[p.id].get(t, 0) for p in rows))
+        rest = largest[MAX_SEGMENTS - 1:]
+        kept_titles = set(largest[:MAX_SEGMENTS - 1])
+        titles = [t for t in titles if t in kept_titles]
+        other = f"{len(rest)} other topics"
+        for p in rows:
+            given[p.id][other] = sum(given[p.id].get(t, 0) for t in rest)
+        titles.append(other)
     for title in titles:
-        values = [next((m.weighted for m in balance[p.id] if m.title == title), 0) for p in rows]
+        values = [given[p.id].get(title, 0) for p in rows]
         data.append({
             "type": "bar", "y": names, "x": values, "orientation": "h", "showlegend": False,
             "marker": {"color": [p.colour for p in rows],

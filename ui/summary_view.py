@@ -61,9 +61,10 @@ def _measures(summary: Summary) -> None:
     if not summary.measures:
         st.write("No measures have been agreed yet.")
         return
-    for measure in summary.measures:
-        st.subheader(measure.name)
-        st.markdown(_measure_lines(measure))
+    # One block for the whole list: a long program has hundreds of items, and each element
+    # drawn costs the rerun time.
+    st.markdown("\n\n".join(f"### {_heading(measure.name)}\n\n{_measure_lines(measure)}"
+                             for measure in summary.measures))
 
 
 def _measure_lines(measure: MeasureLine) -> str:
@@ -81,9 +82,8 @@ def _solutions(summary: Summary) -> None:
     if not summary.solutions:
         st.write("No topic has been agreed yet.")
         return
-    for solution in summary.solutions:
-        st.subheader(solution.topic)
-        st.markdown(_solution_lines(solution))
+    st.markdown("\n\n".join(f"### {_heading(solution.topic)}\n\n{_solution_lines(solution)}"
+                             for solution in summary.solutions))
 
 
 def _solution_lines(solution: SolutionLine) -> str:
@@ -157,3 +157,8 @@ def _charts(summary: Summary, *, projector: bool,
     if balance:
         charts.show(charts.balance_of_wins(balance, summary.partners, projector=projector),
                     "summary_chart_balance")
+
+
+def _heading(text: str) -> str:
+    """A name as a Markdown heading: on one line, its Markdown characters shown as typed."""
+    return plain(" ".join(text.split()))

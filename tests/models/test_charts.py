@@ -14,6 +14,7 @@ from models.convergence import WorkshopConvergence
 from models.db import reading, writing
 from models.schema import (
     FixedConstraint,
+    Partner,
     RuleKind,
     Stance,
     Step,
@@ -211,3 +212,22 @@ def test_the_warm_handoff_chart_shows_only_the_shared_range(demo):
     assert [list(trace.x) for trace in ranges] == [[0.0, 15.0]]
     labels = [text for trace in figure.data if trace.text for text in trace.text]
     assert labels.count("prefers (range private) 20") == 1
+
+
+def test_balance_of_wins_stacks_the_largest_topics_and_adds_up_the_rest():
+    partners = [Partner(id=1, workshop_id=1, name="Riverbend", kind="behavioral_health",
+                        colour="#0072B2", position=0),
+                Partner(id=2, workshop_id=1, name="Northside", kind="primary_care",
+                        colour="#E69F00", position=1)]
+    balance = {1: [convergence.Movement(1, n, f"Topic {n}", 0.5, 5 if n < 5 else 1,
+                                        0.5 if n < 5 else 0.1) for n in range(30)],
+               2: [convergence.Movement(2, n, f"Topic {n}", 0.0, 3, 0.0) for n in range(30)]}
+
+    figure = charts.balance_of_wins(balance, partners)
+
+    bars = [trace for trace in figure.data if trace.type == "bar"]
+    assert len(bars) == charts.MAX_SEGMENTS
+    assert "Topic 0:" in bars[0].hovertemplate  # the largest keep a segment of their own
+    assert bars[-1].hovertemplate.startswith("11 other topics:")
+    assert sum(bar.x[0] for bar in bars) == pytest.approx(5 * 0.5 + 25 * 0.1)  # nothing lost
+    assert figure.data[-1].text[0].startswith("  gave 5.00 on 30 topic(s)")

@@ -115,3 +115,14 @@ def test_the_least_recently_used_views_go_first(demo_engine, workshop_id, monkey
         names(demo_engine, workshop_id)  # the oldest of the three: gone
 
     assert len(seen) > 1
+
+
+def test_a_rerun_reads_the_stamp_once_and_again_after_its_own_write(demo_engine, workshop_id):
+    with kept.one_stamp_per_rerun():
+        with counting(demo_engine) as seen:
+            names(demo_engine, workshop_id)
+            names(demo_engine, workshop_id)
+        assert sum(map(is_stamp_read, seen)) == 1
+
+        rename_first_partner(demo_engine, workshop_id, "Saved during the rerun")
+        assert names(demo_engine, workshop_id)[0] == "Saved during the rerun"

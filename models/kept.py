@@ -41,7 +41,7 @@ from models.schema import ChangeStamp
 
 P = ParamSpec("P")
 T = TypeVar("T")
-MAX_VIEWS = 512  # the least recently used go first; a view is a few MiB at most
+MAX_VIEWS = 256  # the least recently used go first; the largest views are a few MiB each
 _STAMP = "concord_change_stamp"
 _lock = threading.Lock()
 _views: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()

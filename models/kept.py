@@ -74,7 +74,10 @@ def stamp(session: Session) -> int:
     """The change stamp this read session sees; read once per rerun, or per session."""
     seen = session.info.get(_STAMP)
     if seen is None:
-        stamps = _this_rerun.get()
+        # The rerun's stamp may serve only a session that has read nothing yet, whose rows
+        # will be at least as new. A session already reading (one opened before the stamp was
+        # read, say) reads the stamp in its own snapshot.
+        stamps = _this_rerun.get() if not session.in_transaction() else None
         database = str(session.get_bind().url)
         seen = stamps.get(database) if stamps is not None else None
         if seen is None:

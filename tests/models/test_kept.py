@@ -126,3 +126,17 @@ def test_a_rerun_reads_the_stamp_once_and_again_after_its_own_write(demo_engine,
 
         rename_first_partner(demo_engine, workshop_id, "Saved during the rerun")
         assert names(demo_engine, workshop_id)[0] == "Saved during the rerun"
+
+
+def test_a_session_that_read_before_the_rerun_stamp_reads_its_own(demo_engine, workshop_id):
+    """A read session opened earlier sees the rows of its own moment: the newer stamp another
+    session read later in the rerun must not label them, or they would pass for current."""
+    with kept.one_stamp_per_rerun(), reading(demo_engine) as early:
+        early.get(Partner, 1)  # its snapshot starts here
+        rename_first_partner(demo_engine, workshop_id, "Saved after the early read")
+        with reading(demo_engine) as later:
+            kept.stamp(later)  # the rerun's stamp, now the newer one
+        old = [partner.name for partner in partners_of(early, workshop_id)]
+
+    assert old[0] != "Saved after the early read"  # the early snapshot's rows …
+    assert names(demo_engine, workshop_id)[0] == "Saved after the early read"  # … not kept as new

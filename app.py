@@ -19,14 +19,16 @@ log = logging.getLogger("concord")
 
 st.set_page_config(page_title="Concord", page_icon="🤝", layout="wide")
 
-role = current_role()
-page = st.navigation(pages_for(role),
-                     position="sidebar" if role.kind in ("facilitator", "partner") else "hidden")
-chrome.sidebar(role)
-try:
-    with role_for_this_run(role), one_stamp_per_rerun():
-        page.run()
-except Exception:  # Streamlit's own stop and rerun are not Exceptions, so they pass through
-    log.exception("Unexpected error on %s for a %s", page.title, role.kind)
-    st.error("Something went wrong on this page. Everything already saved is safe. Please try "
-             "again; if it happens again, tell the facilitator.")
+with one_stamp_per_rerun():  # the sidebar and the page read the change stamp once
+    role = current_role()
+    page = st.navigation(pages_for(role),
+                         position="sidebar" if role.kind in ("facilitator", "partner")
+                         else "hidden")
+    chrome.sidebar(role)
+    try:
+        with role_for_this_run(role):
+            page.run()
+    except Exception:  # Streamlit's own stop and rerun are not Exceptions: they pass through
+        log.exception("Unexpected error on %s for a %s", page.title, role.kind)
+        st.error("Something went wrong on this page. Everything already saved is safe. Please "
+                 "try again; if it happens again, tell the facilitator.")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, func, select
 
 from models.kept import kept
-from models.rows import workshop_partners, workshop_row
+from models.rows import workshop_partners, workshop_row, workshop_topics
 from models.schema import Participant, Partner, Step, StepState, Topic, Workshop
+from models.steps import step_states
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,8 @@ def setup_view(session: Session, workshop_id: int) -> SetupView | None:
     views = {p.id: PartnerView(partner=p) for p in partners}
     for person in people:
         views[person.partner_id].people.append(person)
-    topics = session.exec(select(Topic).where(Topic.workshop_id == workshop_id)
-                          .order_by(Topic.position, Topic.id)).all()
-    steps = session.exec(select(StepState).where(StepState.workshop_id == workshop_id)).all()
+    topics = workshop_topics(session, workshop_id)
+    steps = step_states(session, workshop_id).values()
     return SetupView(workshop=workshop, partners=list(views.values()), topics=list(topics),
                      steps=sorted(steps, key=lambda s: list(Step).index(s.step)))
 

@@ -21,6 +21,7 @@ from models.links import LinkAccess, create_link, hash_token
 from models.mission import MISSION_FIELDS
 from models.pacing import months_from
 from models.rows import workshop_partners
+from models.rows import workshop_topics as listed_topics
 from models.schema import (
     AccessLink,
     CapacityCommitment,
@@ -303,8 +304,7 @@ def progress(session: Session, workshop_id: int,
         select(PartnerMission).where(col(PartnerMission.partner_id).in_(ids))).all()}
     results = _counts(session, ExpectedResult.partner_id, ids)
     months = _counts(session, CapacityCommitment.partner_id, ids)
-    topics = session.exec(select(Topic.id, Topic.title).where(Topic.workshop_id == workshop_id)
-                          .order_by(Topic.position, Topic.id)).all()
+    topics = [(topic.id, topic.title) for topic in listed_topics(session, workshop_id)]
     stances = set(session.exec(select(Stance.partner_id, Stance.topic_id)
                                .where(col(Stance.partner_id).in_(ids))).all())
     rows = {p.partner_id: p for p in session.exec(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.kept import kept
-from models.schema import Partner, Workshop
+from models.schema import Partner, Topic, Workshop
 
 
 @kept
@@ -20,3 +20,10 @@ def workshop_partners(session: Session, workshop_id: int) -> tuple[Partner, ...]
     """In the order the workshop lists them."""
     return tuple(session.exec(select(Partner).where(Partner.workshop_id == workshop_id)
                               .order_by(Partner.position, Partner.id)).all())
+
+
+@kept
+def workshop_topics(session: Session, workshop_id: int) -> tuple[Topic, ...]:
+    """In the order the workshop lists them."""
+    return tuple(session.exec(select(Topic).where(Topic.workshop_id == workshop_id)
+                              .order_by(Topic.position, Topic.id)).all())

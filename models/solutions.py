@@ -19,7 +19,7 @@ from models import changes, library, steps
 from models.common_ground import CommonGround, common_ground
 from models.kept import kept
 from models.ratings import ratings_of, record_ratings, rule_verdict
-from models.rows import workshop_partners
+from models.rows import workshop_partners, workshop_topics
 from models.rules import Offer, Verdict, broken_rules, offer_problem, unconfirmed_rules
 from models.schema import (
     Agreement,
@@ -470,8 +470,7 @@ def _offer_columns(topic: Topic, offer: Offer) -> dict:
 @kept
 def topic_rows(session: Session, workshop_id: int) -> list[TopicRow]:
     """Every topic with its state in words, for the list on the left of the screen."""
-    topics = session.exec(select(Topic).where(Topic.workshop_id == workshop_id)
-                          .order_by(Topic.position, Topic.id)).all()
+    topics = workshop_topics(session, workshop_id)
     ids = [t.id for t in topics]
     rounds = dict(session.exec(select(Proposal.topic_id, func.count(Proposal.id))
                                .where(col(Proposal.topic_id).in_(ids))

@@ -113,8 +113,8 @@ def measure(app: AppTest, page: str, role: str, reruns: int, *,
 def saved_elsewhere(engine: Engine) -> Callable[[], None]:
     """A save in another window: a write transaction, which makes every kept view stale."""
     def change() -> None:
-        with writing(engine):
-            pass
+        with writing(engine) as session:
+            session.connection()  # the write transaction; writing() replaces the stamp on commit
     return change
 
 

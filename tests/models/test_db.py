@@ -17,11 +17,19 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlmodel import func, select
 
-from models import mission, setup
-from models.db import MIGRATION_LOCK, ROOT, WRITE_LOCK, make_engine, reading, writing
+from models import db, mission, setup
+from models.db import (
+    MIGRATION_LOCK,
+    ROOT,
+    WRITE_LOCK,
+    WriteQueueTimeout,
+    make_engine,
+    reading,
+    writing,
+)
 from models.schema import FacilitatorAccount, MissionDraft, Partner, PartnerMission, Workshop
 from models.validation import Conflict
 from tests.conftest import app_settings
@@ -106,6 +114,67 @@ def test_drafts_added_at_once_are_numbered_one_after_another(engine, workshop):
     assert numbers == list(range(1, THREADS * per_thread + 1))
 
 
+# --- writers of one process queue in it --------------------------------------------------------
+
+
+@pytest.mark.only_on("sqlite", reason="SQLite's busy handler is what the queue spares")
+def test_writers_of_one_process_queue_in_it_and_never_find_the_file_locked(engine, workshop):
+    """With SQLite's busy timeout at zero, a writer that found the file locked would fail at
+    once; the writers of one process wait their turn before they begin, so none does."""
+    workshop_id, _ = workshop
+    impatient = make_engine(str(engine.url))
+    event.listen(impatient, "connect",
+                 lambda connection, _record: connection.execute("PRAGMA busy_timeout=0"))
+
+    def add_draft(number: int) -> None:
+        with writing(impatient) as session:
+            mission.add_draft(session, workshop_id=workshop_id, actor="test",
+                              data={"text": f"Draft {number}"})
+
+    try:
+        errors = all_at_once(add_draft)
+    finally:
+        impatient.dispose()
+
+    assert errors == []
+    with reading(engine) as session:
+        assert session.exec(select(func.count(MissionDraft.id))).one() == THREADS
+
+
+def test_a_write_that_waits_too_long_for_the_one_before_fails_and_the_queue_goes_on(
+        engine, workshop, monkeypatch):
+    workshop_id, _ = workshop
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with writing(engine) as session:
+            mission.add_draft(session, workshop_id=workshop_id, actor="test",
+                              data={"text": "Held"})
+            holding.set()
+            assert release.wait(timeout=WAIT_TIMEOUT)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=WAIT_TIMEOUT)
+        with pytest.raises(WriteQueueTimeout, match="held the database"), \
+                writing(engine) as session:
+            mission.add_draft(session, workshop_id=workshop_id, actor="test",
+                              data={"text": "Too late"})
+    finally:
+        release.set()
+        holder.join(timeout=WAIT_TIMEOUT)
+
+    with pytest.raises(ValueError), writing(engine) as session:  # an error releases the queue
+        raise ValueError("a failed save")
+    with writing(engine) as session:
+        mission.add_draft(session, workshop_id=workshop_id, actor="test", data={"text": "Next"})
+    with reading(engine) as session:
+        texts = session.exec(select(MissionDraft.text).order_by(MissionDraft.number)).all()
+    assert texts == ["Held", "Next"]
+
+
 # --- how PostgreSQL does it ----------------------------------------------------------------------
 
 
@@ -142,12 +211,14 @@ def test_postgresql_write_sessions_hold_the_write_lock_and_reads_see_one_snapsho
 
 @pytest.mark.only_on("postgresql", reason="watches PostgreSQL's own lock table")
 def test_postgresql_writer_waits_for_the_one_before_it_while_readers_go_on(engine, workshop):
+    """Two app servers' writers: each has its own engine, so they queue on the advisory lock."""
     workshop_id, _ = workshop
     first_wrote, release = threading.Event(), threading.Event()
     numbers: list[int] = []
+    other_server = make_engine(engine.url.render_as_string(hide_password=False))
 
     def add_draft(text_: str, hold: bool) -> None:
-        with writing(engine) as session:
+        with writing(engine if hold else other_server) as session:
             draft = mission.add_draft(session, workshop_id=workshop_id, actor="test",
                                       data={"text": text_})
             numbers.append(draft.number)
@@ -171,6 +242,7 @@ def test_postgresql_writer_waits_for_the_one_before_it_while_readers_go_on(engin
         first.join(timeout=WAIT_TIMEOUT)
         if second.ident is not None:  # it was started
             second.join(timeout=WAIT_TIMEOUT)
+        other_server.dispose()
 
     assert numbers == [1, 2]  # the second saw the first's draft once it had the lock
 

@@ -18,7 +18,17 @@ from models import steps
 from models.clock import utcnow
 from models.kept import kept
 from models.pacing import first_of_month, months_from
-from models.rows import workshop_partners, workshop_row
+from models.rows import (
+    topic_outcomes,
+    workshop_capacity,
+    workshop_checkins,
+    workshop_early_wins,
+    workshop_log,
+    workshop_measures,
+    workshop_milestones,
+    workshop_partners,
+    workshop_row,
+)
 from models.schema import (
     Agreement,
     CapacityActual,
@@ -35,7 +45,6 @@ from models.schema import (
     MilestoneKind,
     MilestoneReport,
     MilestoneState,
-    Outcome,
     Partner,
     Recalibration,
     RecalibrationKind,
@@ -397,39 +406,28 @@ def checkin_view(session: Session, workshop_id: int) -> CheckInView | None:
     workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
-    partners = list(workshop_partners(session, workshop_id))
-    checkins = list(session.exec(select(Checkin).where(Checkin.workshop_id == workshop_id)
-                                 .order_by(Checkin.held_on)).all())
-    revealed = steps.is_revealed(session, workshop_id, Step.PACING)
+    checkins = workshop_checkins(session, workshop_id)
     of_checkins = col(Checkin.workshop_id) == workshop_id
     return CheckInView(
-        workshop=workshop, partners=partners, checkins=checkins,
-        measures=list(session.exec(select(Measure).where(
-            Measure.workshop_id == workshop_id, Measure.status == ItemStatus.AGREED)
-            .order_by(Measure.id)).all()),
-        milestones=list(session.exec(select(Milestone).where(Milestone.workshop_id == workshop_id)
-                                     .order_by(Milestone.due_on, Milestone.id)).all()),
+        workshop=workshop, partners=list(workshop_partners(session, workshop_id)),
+        checkins=[checkin for checkin, _ in checkins],
+        measures=[m for m in workshop_measures(session, workshop_id)
+                  if m.status == ItemStatus.AGREED],
+        milestones=list(workshop_milestones(session, workshop_id)),
         readings=list(session.exec(select(MeasureReading).join(Checkin).where(of_checkins)
                                    .order_by(MeasureReading.measured_on)).all()),
         reports=list(session.exec(select(MilestoneReport).join(Checkin).where(of_checkins))
                      .all()),
         actuals=list(session.exec(select(CapacityActual).join(Checkin).where(of_checkins)
                                   .order_by(CapacityActual.month)).all()),
-        planned=list(session.exec(
-            select(CapacityCommitment).join(Partner, Partner.id == CapacityCommitment.partner_id)
-            .where(Partner.workshop_id == workshop_id)
-            .order_by(CapacityCommitment.month)).all()) if revealed else [],
-        capacity_revealed=revealed,
-        log=list(session.exec(select(LogEntry).where(LogEntry.workshop_id == workshop_id)
-                              .order_by(LogEntry.happened_on, LogEntry.id)).all()),
-        early_wins=list(session.exec(select(EarlyWin).where(EarlyWin.workshop_id == workshop_id)
-                                     .order_by(EarlyWin.id)).all()),
-        recalibrations=list(session.exec(select(Recalibration).join(Checkin).where(of_checkins)
-                                         .order_by(Recalibration.id)).all()),
-        agreed_topics=list(session.exec(
-            select(Topic, Agreement).join(Agreement, Agreement.topic_id == Topic.id)
-            .where(Topic.workshop_id == workshop_id, Agreement.outcome == Outcome.AGREED)
-            .order_by(Topic.position, Topic.id)).all()))
+        planned=sorted(workshop_capacity(session, workshop_id), key=lambda row: row.month),
+        capacity_revealed=steps.is_revealed(session, workshop_id, Step.PACING),
+        log=list(workshop_log(session, workshop_id)),
+        early_wins=sorted(workshop_early_wins(session, workshop_id), key=lambda win: win.id),
+        recalibrations=sorted((r for _, changed in checkins for r in changed),
+                              key=lambda r: r.id),
+        agreed_topics=[(item.topic, item.agreement)
+                       for item in topic_outcomes(session, workshop_id) if item.agreed])
 
 
 def latest_report(session: Session, workshop_id: int) -> CheckInReport | None:
@@ -453,8 +451,7 @@ def next_checkin_date(session: Session, workshop_id: int) -> date | None:
     workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
-    held = list(session.exec(select(Checkin.held_on).where(Checkin.workshop_id == workshop_id))
-                .all())
-    scheduled = list(session.exec(select(Milestone.due_on).where(
-        Milestone.workshop_id == workshop_id, Milestone.kind == MilestoneKind.CHECK_IN)).all())
+    held = [checkin.held_on for checkin, _ in workshop_checkins(session, workshop_id)]
+    scheduled = [m.due_on for m in workshop_milestones(session, workshop_id)
+                 if m.kind == MilestoneKind.CHECK_IN]
     return next_checkin(held, scheduled, workshop.checkin_every_weeks, workshop.held_on)

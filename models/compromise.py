@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from models import steps
 from models.common_ground import common_ground
 from models.kept import kept
+from models.rows import topic_outcomes
 from models.rules import Offer, broken_rules, offer_problem
 from models.schema import (
     Agreement,
@@ -378,10 +379,11 @@ def better_for_everyone(proposed: Package, baseline: Package) -> bool:
 @kept
 def open_topic_inputs(session: Session, workshop_id: int) -> list[TopicInput]:
     """Every topic of the workshop not yet agreed, with its stances (in partner order) and the
-    rules of its fixed stances; three queries however many topics there are."""
+    rules of its fixed stances; two queries however many topics there are, besides the
+    workshop's shared rows."""
     agreed = select(Agreement.topic_id).where(Agreement.outcome == Outcome.AGREED)
     is_open = (Topic.workshop_id == workshop_id, col(Topic.id).not_in(agreed))
-    topics = session.exec(select(Topic).where(*is_open).order_by(Topic.position, Topic.id)).all()
+    topics = [item.topic for item in topic_outcomes(session, workshop_id) if not item.agreed]
     # Stances and rules as plain rows, not objects the session tracks: a large workshop has
     # thousands, and they are only read.
     stances = session.execute(select(Stance.__table__)
@@ -418,13 +420,13 @@ def satisfaction_words(value: float) -> str:
 
 
 @kept
-def topic_suggestion(session: Session, topic_id: int) -> Suggestion | None:
-    """The compromise to show next to a topic, once the partners' positions are revealed."""
-    topic = session.get(Topic, topic_id)
-    if topic is None or not steps.is_revealed(session, topic.workshop_id, Step.SOLUTIONS):
+def topic_suggestion(session: Session, workshop_id: int, topic_id: int) -> Suggestion | None:
+    """The compromise to show next to one of the workshop's open topics, once the partners'
+    positions are revealed."""
+    if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
         return None
-    item = next((i for i in open_topic_inputs(session, topic.workshop_id)
-                 if i.topic.id == topic_id), None)
+    item = next((i for i in open_topic_inputs(session, workshop_id) if i.topic.id == topic_id),
+                None)
     return suggest(item.topic, item.stances, item.rules) if item else None
 
 

@@ -14,22 +14,23 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from models.kept import kept
-from models.rows import workshop_row
+from models.rows import (
+    RoundTally,
+    topic_outcomes,
+    topic_positions,
+    topic_proposals,
+    workshop_drafts,
+    workshop_measures,
+    workshop_rounds,
+    workshop_row,
+)
 from models.rules import SUPPORT_MAX, Verdict, verdict
 from models.schema import (
-    Agreement,
     ItemStatus,
-    Measure,
-    MissionDraft,
-    Outcome,
     Partner,
-    Proposal,
-    Rating,
-    RoundPosition,
     Stance,
     StanceKind,
     Step,
@@ -156,32 +157,18 @@ def topic_span(topic: Topic) -> tuple[float, float] | None:
 
 @kept
 def topic_rounds(session: Session, topic_id: int) -> list[RoundInput]:
-    """A topic's rounds as ``round_stats`` takes them, in round order, in three queries.
+    """A topic's rounds as ``round_stats`` takes them, in round order, from the rows the topic's
+    view reads too (``models.rows``).
 
     Ratings and positions come in the partners' order on the screen, so ``per_partner`` does too.
     """
-    proposals = session.exec(select(Proposal.id, Proposal.round_no)
-                             .where(Proposal.topic_id == topic_id)
-                             .order_by(Proposal.round_no)).all()
-    ratings = session.exec(
-        select(Rating.proposal_id, Rating.partner_id, Rating.value)
-        .join(Proposal, Proposal.id == Rating.proposal_id)
-        .join(Partner, Partner.id == Rating.partner_id)
-        .where(Proposal.topic_id == topic_id)
-        .order_by(Partner.position, Partner.id, Rating.id)).all()
-    positions = session.exec(
-        select(RoundPosition.proposal_id, RoundPosition.partner_id, RoundPosition.value_number)
-        .join(Proposal, Proposal.id == RoundPosition.proposal_id)
-        .join(Partner, Partner.id == RoundPosition.partner_id)
-        .where(Proposal.topic_id == topic_id, col(RoundPosition.value_number).is_not(None))
-        .order_by(Partner.position, Partner.id)).all()
+    positions = [p for p in topic_positions(session, topic_id) if p.value_number is not None]
     return [RoundInput(
-        round_no=round_no,
-        ratings=tuple((partner_id, value) for pid, partner_id, value in ratings
-                      if pid == proposal_id),
-        positions={partner_id: number for pid, partner_id, number in positions
-                   if pid == proposal_id})
-        for proposal_id, round_no in proposals]
+        round_no=proposal.round_no,
+        ratings=tuple((rating.partner_id, rating.value) for rating in ratings),
+        positions={p.partner_id: p.value_number for p in positions
+                   if p.proposal_id == proposal.id})
+        for proposal, ratings in topic_proposals(session, topic_id)]
 
 
 # --- steps and the workshop ----------------------------------------------------------------------
@@ -214,7 +201,8 @@ class WorkshopConvergence:
 
 @kept
 def workshop_convergence(session: Session, workshop_id: int) -> WorkshopConvergence:
-    """How much of each step is at consensus, round by round, in seven queries.
+    """How much of each step is at consensus, round by round, from the rows the workshop's views
+    share (``models.rows``).
 
     Mission: one item whose rounds are the drafts (met when the rule is met or the draft was
     adopted). Expectations: one item per measure, with a single round (met when agreed).
@@ -240,57 +228,35 @@ def _met(workshop: Workshop, values: list[int]) -> bool:
                    block_from=workshop.rule_block_from).met
 
 
-def _values_by(rows: Iterable[tuple[int | None, int]]) -> dict[int | None, list[int]]:
-    values: dict[int | None, list[int]] = {}
-    for subject_id, value in rows:
-        values.setdefault(subject_id, []).append(value)
-    return values
-
-
 def _mission_series(session: Session, workshop: Workshop) -> list[list[bool]]:
-    drafts = session.exec(select(MissionDraft.id, MissionDraft.adopted_at)
-                          .where(MissionDraft.workshop_id == workshop.id)
-                          .order_by(MissionDraft.number)).all()
-    values = _values_by(session.exec(
-        select(Rating.mission_draft_id, Rating.value)
-        .join(MissionDraft, MissionDraft.id == Rating.mission_draft_id)
-        .where(MissionDraft.workshop_id == workshop.id)).all())
-    return [[adopted_at is not None or _met(workshop, values.get(draft_id, []))
-             for draft_id, adopted_at in drafts]]
+    return [[draft.adopted_at is not None or _met(workshop, [r.value for r in ratings])
+             for draft, ratings in workshop_drafts(session, workshop.id)]]
 
 
 def _measure_series(session: Session, workshop_id: int) -> list[list[bool]]:
-    statuses = session.exec(select(Measure.status).where(Measure.workshop_id == workshop_id)
-                            .order_by(Measure.id)).all()
-    return [[status == ItemStatus.AGREED] for status in statuses]
+    return [[measure.status == ItemStatus.AGREED]
+            for measure in workshop_measures(session, workshop_id)]
 
 
 def _topic_series(session: Session, workshop: Workshop) -> list[list[bool]]:
-    topics = session.exec(select(Topic.id, Agreement.outcome)
-                          .outerjoin(Agreement, Agreement.topic_id == Topic.id)
-                          .where(Topic.workshop_id == workshop.id)
-                          .order_by(Topic.position, Topic.id)).all()
-    # Each round's ratings counted by the database (all, supporting, blocking): one row per
-    # round, not one per rating.
-    proposals = session.exec(
-        select(Proposal.topic_id, func.count(Rating.id),
-               func.coalesce(func.sum(case((Rating.value <= SUPPORT_MAX, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((Rating.value >= workshop.rule_block_from, 1),
-                                           else_=0)), 0))
-        .join(Topic, Topic.id == Proposal.topic_id)
-        .outerjoin(Rating, Rating.proposal_id == Proposal.id)
-        .where(Topic.workshop_id == workshop.id)
-        .group_by(Proposal.id, Proposal.topic_id, Proposal.round_no)
-        .order_by(Proposal.round_no, Proposal.id)).all()
-    rounds: dict[int, list[bool]] = {topic_id: [] for topic_id, _ in topics}
-    for topic_id, count, support, blocks in proposals:
-        rounds[topic_id].append(Verdict(
-            count=count, support=support, blocks=blocks, min_support=workshop.rule_min_support,
-            block_from=workshop.rule_block_from).met)
-    for topic_id, outcome in topics:
-        if outcome == Outcome.AGREED:
-            rounds[topic_id][-1:] = [True]
+    outcomes = topic_outcomes(session, workshop.id)
+    rounds: dict[int, list[bool]] = {outcome.topic.id: [] for outcome in outcomes}
+    for tally in workshop_rounds(session, workshop.id):
+        rounds[tally.topic_id].append(_tally_met(workshop, tally))
+    for outcome in outcomes:
+        if outcome.agreed:
+            rounds[outcome.topic.id][-1:] = [True]
     return list(rounds.values())
+
+
+def _tally_met(workshop: Workshop, tally: RoundTally) -> bool:
+    """The decision rule on a round counted by the database, without a value per rating."""
+    return Verdict(
+        count=sum(number for _, number in tally.ratings),
+        support=sum(number for value, number in tally.ratings if value <= SUPPORT_MAX),
+        blocks=sum(number for value, number in tally.ratings
+                   if value >= workshop.rule_block_from),
+        min_support=workshop.rule_min_support, block_from=workshop.rule_block_from).met
 
 
 # --- balance of wins -----------------------------------------------------------------------------
@@ -329,16 +295,13 @@ class Movement:
 @kept
 def settled_topics(session: Session, workshop_id: int) -> list[SettledTopic]:
     """Agreed numeric and options topics, with each flex partner's preferred value as where it
-    opened, in two queries."""
-    rows = session.exec(
-        select(Topic, Agreement).join(Agreement, Agreement.topic_id == Topic.id)
-        .where(Topic.workshop_id == workshop_id, Agreement.outcome == Outcome.AGREED,
-               col(Topic.kind).in_([TopicKind.NUMERIC, TopicKind.OPTIONS]))
-        .order_by(Topic.position, Topic.id)).all()
+    opened: one query of its own besides the workshop's shared rows."""
+    agreed = [item for item in topic_outcomes(session, workshop_id)
+              if item.agreed and item.topic.kind in (TopicKind.NUMERIC, TopicKind.OPTIONS)]
     stances = session.exec(  # columns, not rows to track: thousands at a large workshop
         select(Stance.topic_id, Stance.partner_id, Stance.weight, Stance.preferred_value,
                Stance.preferred_option).join(Partner, Partner.id == Stance.partner_id)
-        .where(col(Stance.topic_id).in_([topic.id for topic, _ in rows]),
+        .where(col(Stance.topic_id).in_([item.topic.id for item in agreed]),
                Stance.kind == StanceKind.FLEX)
         .order_by(Partner.position, Partner.id)).all()
     opened: dict[int, list[SettledStance]] = {}
@@ -347,10 +310,10 @@ def settled_topics(session: Session, workshop_id: int) -> list[SettledTopic]:
             partner_id=partner_id, weight=weight, opening_number=number,
             opening_option=option))
     return [SettledTopic(
-        topic_id=topic.id, title=topic.title, kind=topic.kind, lower=topic.lower_bound,
-        upper=topic.upper_bound, agreed_number=agreement.value_number,
-        agreed_option=agreement.value_option, stances=tuple(opened.get(topic.id, ())))
-        for topic, agreement in rows]
+        topic_id=item.topic.id, title=item.topic.title, kind=item.topic.kind,
+        lower=item.topic.lower_bound, upper=item.topic.upper_bound,
+        agreed_number=item.agreement.value_number, agreed_option=item.agreement.value_option,
+        stances=tuple(opened.get(item.topic.id, ()))) for item in agreed]
 
 
 def balance_of_wins(topics: Sequence[SettledTopic]) -> dict[int, list[Movement]]:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pydantic import Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models import changes, library, steps
 from models.kept import kept
-from models.rows import workshop_partners
+from models.rows import workshop_expected_results, workshop_measures, workshop_partners
 from models.schema import Direction, ExpectedResult, ItemStatus, Measure, Partner, Step
 from models.validation import EARLIEST, LATEST, Conflict, InputModel, Invalid, parse
 
@@ -353,25 +353,17 @@ class ExpectationsView:
 
 @kept
 def expectations_view(session: Session, workshop_id: int) -> ExpectationsView:
-    """Everything the step's screen shows, in four queries however much there is."""
+    """Everything the step's screen shows, from the rows the workshop's views share."""
     partners = list(workshop_partners(session, workshop_id))
     revealed = steps.is_revealed(session, workshop_id, Step.EXPECTATIONS)
-    rows: list[ExpectedResult] = []
-    if revealed:
-        rows = list(session.exec(
-            select(ExpectedResult).where(col(ExpectedResult.partner_id)
-                                         .in_([p.id for p in partners]))
-            .order_by(ExpectedResult.id)).all())
-    position = {partner.id: index for index, partner in enumerate(partners)}
-    rows.sort(key=lambda row: position[row.partner_id])
+    # Partners in their order; none before the reveal, when they are each partner's pre-work.
+    rows = list(workshop_expected_results(session, workshop_id))
     results: dict[int, list[ExpectedResult]] = {}
     for row in rows:
         results.setdefault(row.partner_id, []).append(row)
-    measures = session.exec(select(Measure).where(Measure.workshop_id == workshop_id)
-                            .order_by(Measure.id)).all()
     views = [MeasureView(measure=m, missing=missing_for_agreement(m, m.pilot_start),
                          serves=[row for row in rows if row.measure_id == m.id])
-             for m in measures]
+             for m in workshop_measures(session, workshop_id)]
     return ExpectationsView(partners=partners, revealed=revealed, results=results,
                             groups=group_by_theme(rows), measures=views)
 

@@ -13,7 +13,7 @@ from models import changes, steps
 from models.clock import utcnow
 from models.kept import kept
 from models.ratings import ratings_of, record_ratings, rule_verdict
-from models.rows import workshop_partners, workshop_row
+from models.rows import workshop_drafts, workshop_partners, workshop_row
 from models.rules import Verdict
 from models.schema import MissionDraft, Partner, PartnerMission, Rating, Step, Workshop
 from models.themes import shared_stems
@@ -138,13 +138,8 @@ def mission_view(session: Session, workshop_id: int) -> MissionView:
     missions = {row.partner_id: row for row in rows} if revealed else {}
     shared = shared_stems({pid: " ".join(getattr(m, f) for f in MISSION_FIELDS)
                            for pid, m in missions.items()})
-    drafts = list(session.exec(select(MissionDraft).where(MissionDraft.workshop_id == workshop_id)
-                               .order_by(col(MissionDraft.number).desc())).all())
-    all_ratings = ratings_of(session, mission_draft_ids=[d.id for d in drafts])
-    views = []
-    for draft in drafts:
-        own = [r for r in all_ratings if r.mission_draft_id == draft.id]
-        views.append(DraftView(draft=draft, ratings=own, verdict=rule_verdict(workshop, own)))
+    views = [DraftView(draft=draft, ratings=list(ratings), verdict=rule_verdict(workshop, ratings))
+             for draft, ratings in reversed(workshop_drafts(session, workshop_id))]
     return MissionView(workshop=workshop, partners=partners, missions=missions, revealed=revealed,
                        written=written, shared=shared, drafts=views)
 

@@ -15,11 +15,18 @@ from datetime import date, timedelta
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field, FiniteFloat
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, select
 
 from models import changes, steps
 from models.kept import kept
-from models.rows import workshop_partners, workshop_row
+from models.rows import (
+    workshop_capacity,
+    workshop_early_wins,
+    workshop_log,
+    workshop_milestones,
+    workshop_partners,
+    workshop_row,
+)
 from models.schema import (
     CapacityCommitment,
     EarlyWin,
@@ -231,26 +238,17 @@ def pacing_view(session: Session, workshop_id: int) -> PacingView:
     workshop = workshop_row(session, workshop_id)
     partners = list(workshop_partners(session, workshop_id))
     revealed = steps.is_revealed(session, workshop_id, Step.PACING)
-    milestones = list(session.exec(select(Milestone).where(Milestone.workshop_id == workshop_id)
-                                   .order_by(Milestone.due_on, Milestone.id)).all())
-    capacity = []
-    if revealed:  # partners' months are their pre-work: nothing reaches the wall before this
-        capacity = list(session.exec(
-            select(CapacityCommitment).join(Partner, Partner.id == CapacityCommitment.partner_id)
-            .where(Partner.workshop_id == workshop_id)
-            .order_by(CapacityCommitment.month, Partner.position)).all())
+    milestones = list(workshop_milestones(session, workshop_id))
+    # Partners' months are their pre-work: empty until revealed, so nothing reaches the wall.
+    capacity = sorted(workshop_capacity(session, workshop_id), key=lambda row: row.month)
     balance = (capacity_against_demand(capacity, demand_by_partner_month(milestones))
                if revealed else {})
-    early_wins = list(session.exec(
-        select(EarlyWin).where(EarlyWin.workshop_id == workshop_id)
-        .order_by(col(EarlyWin.target_date).is_(None), EarlyWin.target_date, EarlyWin.id)).all())
-    log = list(session.exec(select(LogEntry).where(LogEntry.workshop_id == workshop_id)
-                            .order_by(col(LogEntry.happened_on).desc(),
-                                      col(LogEntry.id).desc())).all())
     unowned = sum(m.demand_hours for m in milestones if m.owner_partner_id is None)
     return PacingView(workshop=workshop, partners=partners, milestones=milestones,
                       revealed=revealed, capacity=capacity, balance=balance,
-                      unowned_hours=unowned, early_wins=early_wins, log=log)
+                      unowned_hours=unowned,
+                      early_wins=list(workshop_early_wins(session, workshop_id)),
+                      log=list(reversed(workshop_log(session, workshop_id))))
 
 
 # --- milestones ----------------------------------------------------------------------------------

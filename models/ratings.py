@@ -7,7 +7,7 @@ correction never counts twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import Field, ValidationError
@@ -127,6 +127,6 @@ def ratings_of(session: Session, *, proposal_ids: list[int] | None = None,
     return list(session.exec(statement.order_by(Rating.id)).all())
 
 
-def rule_verdict(workshop: Workshop, ratings: list[Rating]) -> Verdict:
+def rule_verdict(workshop: Workshop, ratings: Sequence[Rating]) -> Verdict:
     return verdict([r.value for r in ratings], min_support=workshop.rule_min_support,
                    block_from=workshop.rule_block_from)

@@ -9,6 +9,7 @@ where a fair point lies.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -18,8 +19,16 @@ from sqlmodel import Session, col, func, select
 from models import changes, library, steps
 from models.common_ground import CommonGround, common_ground
 from models.kept import kept
-from models.ratings import ratings_of, record_ratings, rule_verdict
-from models.rows import workshop_partners, workshop_topics
+from models.ratings import record_ratings, rule_verdict
+from models.rows import (
+    TopicOutcome,
+    topic_outcomes,
+    topic_positions,
+    topic_proposals,
+    workshop_partners,
+    workshop_rounds,
+    workshop_row,
+)
 from models.rules import Offer, Verdict, broken_rules, offer_problem, unconfirmed_rules
 from models.schema import (
     Agreement,
@@ -470,16 +479,11 @@ def _offer_columns(topic: Topic, offer: Offer) -> dict:
 @kept
 def topic_rows(session: Session, workshop_id: int) -> list[TopicRow]:
     """Every topic with its state in words, for the list on the left of the screen."""
-    topics = workshop_topics(session, workshop_id)
-    ids = [t.id for t in topics]
-    rounds = dict(session.exec(select(Proposal.topic_id, func.count(Proposal.id))
-                               .where(col(Proposal.topic_id).in_(ids))
-                               .group_by(Proposal.topic_id)).all())
-    outcomes = dict(session.exec(select(Agreement.topic_id, Agreement.outcome)
-                                 .where(col(Agreement.topic_id).in_(ids))).all())
-    return [TopicRow(topic=t, rounds=rounds.get(t.id, 0),
-                     state=_state_words(outcomes.get(t.id), rounds.get(t.id, 0)))
-            for t in topics]
+    rounds = Counter(tally.topic_id for tally in workshop_rounds(session, workshop_id))
+    return [TopicRow(topic=item.topic, rounds=rounds[item.topic.id],
+                     state=_state_words(item.agreement.outcome if item.agreement else None,
+                                        rounds[item.topic.id]))
+            for item in topic_outcomes(session, workshop_id)]
 
 
 def _state_words(outcome: Outcome | None, rounds: int) -> str:
@@ -492,11 +496,12 @@ def _state_words(outcome: Outcome | None, rounds: int) -> str:
 
 
 @kept
-def topic_view(session: Session, topic_id: int) -> TopicView:
-    topic = _topic(session, topic_id)
-    workshop = session.get(Workshop, topic.workshop_id)
-    partners = _partners(session, topic.workshop_id)
-    revealed = steps.is_revealed(session, topic.workshop_id, Step.SOLUTIONS)
+def topic_view(session: Session, workshop_id: int, topic_id: int) -> TopicView:
+    outcome = _outcome(session, workshop_id, topic_id)
+    topic = outcome.topic
+    workshop = workshop_row(session, workshop_id)
+    partners = _partners(session, workshop_id)
+    revealed = steps.is_revealed(session, workshop_id, Step.SOLUTIONS)
     stance_rows = list(session.exec(select(Stance).where(Stance.topic_id == topic_id)).all())
     rules = _rules_of(session, [s.id for s in stance_rows])
     rules_by_stance: dict[int, list[FixedConstraint]] = {}
@@ -506,16 +511,20 @@ def topic_view(session: Session, topic_id: int) -> TopicView:
                 for s in stance_rows} if revealed else {})
     ground = (common_ground(topic, stance_rows, rules) if revealed
               else CommonGround(exists=None))
-    agreement = _agreement(session, topic_id)
-    shares = {}
-    if agreement is not None:
-        shares = {s.partner_id: s for s in session.exec(
-            select(AgreementShare).where(AgreementShare.agreement_id == agreement.id)).all()}
     return TopicView(topic=topic, workshop=workshop, partners=partners, revealed=revealed,
                      stances=stances, entered={s.partner_id for s in stance_rows},
                      rules=rules if revealed else [], ground=ground,
-                     rounds=_rounds(session, topic_id, workshop), agreement=agreement,
-                     shares=shares)
+                     rounds=_rounds(session, topic_id, workshop), agreement=outcome.agreement,
+                     shares={share.partner_id: share for share in outcome.shares})
+
+
+def _outcome(session: Session, workshop_id: int, topic_id: int) -> TopicOutcome:
+    """One of the workshop's topics with its outcome, from the rows its other views read."""
+    found = next((item for item in topic_outcomes(session, workshop_id)
+                  if item.topic.id == topic_id), None)
+    if found is None:
+        raise Invalid({"form": "This topic was removed a moment ago."})
+    return found
 
 
 @dataclass(frozen=True)
@@ -541,16 +550,12 @@ def stance_map(session: Session, workshop_id: int) -> dict[tuple[int, int], MapC
 
 
 def _rounds(session: Session, topic_id: int, workshop: Workshop) -> list[RoundView]:
-    proposals = list(session.exec(select(Proposal).where(Proposal.topic_id == topic_id)
-                                  .order_by(Proposal.round_no)).all())
-    ids = [p.id for p in proposals]
-    positions = session.exec(select(RoundPosition)
-                             .where(col(RoundPosition.proposal_id).in_(ids))).all()
-    checks = session.exec(select(RuleCheck).where(col(RuleCheck.proposal_id).in_(ids))).all()
-    ratings = ratings_of(session, proposal_ids=ids)
+    positions = topic_positions(session, topic_id)
+    checks = session.exec(select(RuleCheck).join(Proposal, Proposal.id == RuleCheck.proposal_id)
+                          .where(Proposal.topic_id == topic_id)).all()
     views = []
-    for proposal in proposals:
-        own = [r for r in ratings if r.proposal_id == proposal.id]
+    for proposal, ratings in topic_proposals(session, topic_id):
+        own = sorted(ratings, key=lambda rating: rating.id)  # in the order they were given
         views.append(RoundView(
             proposal=proposal,
             positions={p.partner_id: p for p in positions if p.proposal_id == proposal.id},

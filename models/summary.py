@@ -27,20 +27,23 @@ from models.convergence import (
 from models.kept import kept
 from models.links import LinkAccess
 from models.prework import LINK_GONE
-from models.rows import workshop_partners, workshop_row
+from models.rows import (
+    topic_outcomes,
+    workshop_capacity,
+    workshop_drafts,
+    workshop_early_wins,
+    workshop_expected_results,
+    workshop_measures,
+    workshop_milestones,
+    workshop_partners,
+    workshop_row,
+)
 from models.schema import (
     AccessLink,
-    Agreement,
-    AgreementShare,
-    CapacityCommitment,
-    EarlyWin,
-    ExpectedResult,
     FixedConstraint,
     ItemStatus,
     LinkPurpose,
     Measure,
-    Milestone,
-    MissionDraft,
     Outcome,
     Participant,
     Partner,
@@ -48,10 +51,9 @@ from models.schema import (
     SignOffDecision,
     Stance,
     Step,
-    Topic,
 )
 from models.solutions import describe_value
-from models.steps import is_revealed, revealed_steps
+from models.steps import is_revealed
 from models.validation import Conflict, InputModel, Invalid, parse
 
 
@@ -158,24 +160,17 @@ def build_summary(session: Session, workshop_id: int) -> Summary | None:
 
 @kept
 def _settled(session: Session, workshop_id: int) -> Summary | None:
-    """The summary's content, in a fixed number of queries (about twenty, however large the
-    workshop)."""
+    """The summary's content, from the rows the workshop's views share (``models.rows``) and a
+    few queries of its own: a fixed number however large the workshop."""
     workshop = workshop_row(session, workshop_id)
     if workshop is None:
         return None
     partners = list(workshop_partners(session, workshop_id))
     names = {p.id: p.name for p in partners}
-    revealed = revealed_steps(session, workshop_id)
-    draft = session.exec(select(MissionDraft).where(MissionDraft.workshop_id == workshop_id,
-                                                    col(MissionDraft.adopted_at).is_not(None))
-                         .order_by(col(MissionDraft.number).desc())).first()
-    measures = session.exec(select(Measure).where(Measure.workshop_id == workshop_id)
-                            .order_by(Measure.id)).all()
-    topics = session.exec(select(Topic, Agreement)
-                          .outerjoin(Agreement, Agreement.topic_id == Topic.id)
-                          .where(Topic.workshop_id == workshop_id)
-                          .order_by(Topic.position, Topic.id)).all()
-    solutions, topic_items = _solutions(session, workshop_id, topics, names)
+    draft = next((draft for draft, _ in reversed(workshop_drafts(session, workshop_id))
+                  if draft.adopted_at is not None), None)
+    measures = workshop_measures(session, workshop_id)
+    solutions, topic_items = _solutions(session, workshop_id, names)
     summary = Summary(
         workshop_id=workshop.id, name=workshop.name, held_on=workshop.held_on,
         partners=_partner_lines(session, workshop_id, partners),
@@ -186,7 +181,7 @@ def _settled(session: Session, workshop_id: int) -> Summary | None:
                        if m.status == ItemStatus.AGREED),
         solutions=solutions,
         milestones=_milestones(session, workshop_id, names),
-        capacity=_capacity(session, workshop_id, names) if Step.PACING in revealed else (),
+        capacity=_capacity(session, workshop_id, names),
         checkin_every_weeks=workshop.checkin_every_weeks,
         early_wins=_early_wins(session, workshop_id, names),
         open_items=(
@@ -196,8 +191,7 @@ def _settled(session: Session, workshop_id: int) -> Summary | None:
                              "Contested in the room." if m.status == ItemStatus.CONTESTED
                              else "Not settled yet.")
                     for m in measures if m.status in (ItemStatus.OPEN, ItemStatus.CONTESTED))
-            + (_contested_expectations(session, workshop_id, names)
-               if Step.EXPECTATIONS in revealed else ())
+            + _contested_expectations(session, workshop_id, names)
             + topic_items),
         convergence=workshop_convergence(session, workshop_id),
         version="", made_at=utcnow())
@@ -288,7 +282,7 @@ OUTCOME_WORDS = {Outcome.PARKED: "parked", Outcome.ESCALATED: "escalated",
                  Outcome.NO_AGREEMENT: "no agreement"}
 
 
-def _solutions(session: Session, workshop_id: int, topics: list[tuple[Topic, Agreement | None]],
+def _solutions(session: Session, workshop_id: int,
                names: dict[int, str]) -> tuple[tuple[SolutionLine, ...], tuple[OpenItem, ...]]:
     """The agreed topics with the rules they honour and who gave what; the rest as open items."""
     rules = session.exec(select(FixedConstraint, Stance.topic_id, Stance.partner_id)
@@ -296,23 +290,15 @@ def _solutions(session: Session, workshop_id: int, topics: list[tuple[Topic, Agr
                          .join(Partner, Partner.id == Stance.partner_id)
                          .where(Partner.workshop_id == workshop_id)
                          .order_by(Partner.position, Partner.id, FixedConstraint.id)).all()
-    shares = session.exec(select(AgreementShare, Agreement.topic_id)
-                          .join(Agreement, Agreement.id == AgreementShare.agreement_id)
-                          .join(Partner, Partner.id == AgreementShare.partner_id)
-                          .where(Partner.workshop_id == workshop_id)
-                          .order_by(Partner.position, Partner.id)).all()
     honoured: dict[int, list[str]] = {}
     for rule, topic_id, partner_id in rules:
         honoured.setdefault(topic_id, []).append(
             f"{names[partner_id]}: {rule.title} ({rule.citation})")
-    shared: dict[int, list[ShareLine]] = {}
-    for share, topic_id in shares:
-        shared.setdefault(topic_id, []).append(
-            ShareLine(partner=names[share.partner_id], gave=share.gave, gained=share.gained))
     agreed: list[SolutionLine] = []
     still_open: list[OpenItem] = []
-    for topic, agreement in topics:
-        if agreement is None or agreement.outcome != Outcome.AGREED:
+    for outcome in topic_outcomes(session, workshop_id):
+        topic, agreement = outcome.topic, outcome.agreement
+        if not outcome.agreed:
             still_open.append(OpenItem(
                 "Shared solutions", topic.title,
                 OUTCOME_WORDS.get(agreement.outcome, "open") if agreement else "open",
@@ -325,48 +311,41 @@ def _solutions(session: Session, workshop_id: int, topics: list[tuple[Topic, Agr
                                  agreement.value_text),
             note=agreement.note,
             rules_honoured=tuple(honoured.get(topic.id, ())),
-            shares=tuple(shared.get(topic.id, ()))))
+            shares=tuple(ShareLine(partner=names[share.partner_id], gave=share.gave,
+                                   gained=share.gained) for share in outcome.shares)))
     return tuple(agreed), tuple(still_open)
 
 
 def _milestones(session: Session, workshop_id: int,
                 names: dict[int, str]) -> tuple[MilestoneLine, ...]:
-    rows = session.exec(select(Milestone).where(Milestone.workshop_id == workshop_id)
-                        .order_by(Milestone.due_on, Milestone.id)).all()
     return tuple(MilestoneLine(title=m.title, kind=m.kind.value, due_on=m.due_on,
                                slack_days=m.slack_days,
                                owner=names.get(m.owner_partner_id, ""),
-                               demand_hours=m.demand_hours) for m in rows)
+                               demand_hours=m.demand_hours)
+                 for m in workshop_milestones(session, workshop_id))
 
 
 def _capacity(session: Session, workshop_id: int,
               names: dict[int, str]) -> tuple[CapacityLine, ...]:
-    rows = session.exec(
-        select(CapacityCommitment).join(Partner, Partner.id == CapacityCommitment.partner_id)
-        .where(Partner.workshop_id == workshop_id)
-        .order_by(Partner.position, Partner.id, CapacityCommitment.month)).all()
+    """Empty until the partners' capacity is revealed (``workshop_capacity``)."""
     return tuple(CapacityLine(partner=names[row.partner_id], month=row.month, hours=row.hours,
-                              unavailable=row.unavailable, note=row.note) for row in rows)
+                              unavailable=row.unavailable, note=row.note)
+                 for row in workshop_capacity(session, workshop_id))
 
 
 def _early_wins(session: Session, workshop_id: int, names: dict[int, str]) -> tuple[str, ...]:
-    rows = session.exec(
-        select(EarlyWin).where(EarlyWin.workshop_id == workshop_id)
-        .order_by(col(EarlyWin.target_date).is_(None), EarlyWin.target_date, EarlyWin.id)).all()
     return tuple(", ".join(part for part in (
         win.title, f"by {day(win.target_date)}" if win.target_date else "",
         names.get(win.partner_id, ""), f"achieved {day(win.achieved_on)}"
-        if win.achieved_on else "") if part) for win in rows)
+        if win.achieved_on else "") if part) for win in workshop_early_wins(session, workshop_id))
 
 
 def _contested_expectations(session: Session, workshop_id: int,
                             names: dict[int, str]) -> tuple[OpenItem, ...]:
-    rows = session.exec(
-        select(ExpectedResult).join(Partner, Partner.id == ExpectedResult.partner_id)
-        .where(Partner.workshop_id == workshop_id, ExpectedResult.status == ItemStatus.CONTESTED)
-        .order_by(Partner.position, Partner.id, ExpectedResult.id)).all()
-    return tuple(OpenItem("Expectations", f"{names[row.partner_id]}: {row.text}", "contested",
-                          "") for row in rows)
+    """Nothing until the expectations are revealed (``workshop_expected_results``)."""
+    return tuple(OpenItem("Expectations", f"{names[row.partner_id]}: {row.text}", "contested", "")
+                 for row in workshop_expected_results(session, workshop_id)
+                 if row.status == ItemStatus.CONTESTED)
 
 
 # --- leadership sign-off -----------------------------------------------------------------------

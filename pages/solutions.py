@@ -134,7 +134,7 @@ def common_ground(view: TopicView) -> None:
     if view.agreement is not None and view.agreement.outcome == Outcome.AGREED:
         return
     with reading(engine()) as session:
-        suggestion = compromise.topic_suggestion(session, view.topic.id)
+        suggestion = compromise.topic_suggestion(session, workshop_id, view.topic.id)
     if suggestion is None:
         return
     value = describe_value(view.topic, suggestion.number, suggestion.option, "")
@@ -469,7 +469,7 @@ topic_id = choose_topic()
 package_deals()
 if topic_id is not None:
     with reading(engine()) as session:
-        view = solutions.topic_view(session, topic_id)
+        view = solutions.topic_view(session, workshop_id, topic_id)
     st.header(plain(view.topic.title))
     if view.topic.description:
         st.markdown(plain(view.topic.description))

@@ -300,8 +300,11 @@ def is_stamp_read(statement: str) -> bool:
     return "FROM changestamp" in statement
 
 
-def statements_run(engine: Engine, read: Callable[[Session], object]) -> int:
-    """How many SQL statements ``read`` issues in one reading session, nothing kept before."""
+def statements_run(engine: Engine, read: Callable[[Session], object], *,
+                   selects_only: bool = False) -> int:
+    """How many SQL statements ``read`` issues in one reading session, nothing kept before;
+    ``selects_only`` leaves out the transaction's own (SQLite's BEGIN), which PostgreSQL has
+    not."""
     from sqlalchemy import event
 
     from models.db import reading
@@ -309,7 +312,8 @@ def statements_run(engine: Engine, read: Callable[[Session], object]) -> int:
     seen: list[str] = []
 
     def count(_connection, _cursor, statement, *_args) -> None:
-        if not is_stamp_read(statement):
+        selected = statement.lstrip().upper().startswith("SELECT")
+        if not is_stamp_read(statement) and (selected or not selects_only):
             seen.append(statement)
 
     forget()

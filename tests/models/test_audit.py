@@ -168,7 +168,7 @@ def test_undoing_a_removal_restores_it_with_everything_that_went_with_it(demo_en
         else:
             topic_id = session.exec(text(
                 "SELECT topic_id FROM proposal GROUP BY topic_id HAVING count(*) > 1")).first()[0]
-            view = solutions.topic_view(session, topic_id)
+            view = solutions.topic_view(session, workshop_id, topic_id)
             changes.delete(session, view.latest.proposal, actor=ROOM, workshop_id=workshop_id)
     removed = last_event(demo_engine, workshop_id)
     assert every_row(demo_engine) != before

@@ -49,7 +49,7 @@ def all_figures(session, workshop_id, projector):
     figures = [charts.flex_fixed_map([r.topic for r in rows], partners, stance_map,
                                      projector=projector)]
     for row in rows:
-        view = solutions.topic_view(session, row.topic.id)
+        view = solutions.topic_view(session, workshop_id, row.topic.id)
         if row.topic.kind == TopicKind.NUMERIC:
             figures.append(charts.topic_ranges(row.topic, partners, view.stances, view.rules,
                                                fair_point=view.ground.fair_point,
@@ -84,7 +84,7 @@ def every_figure(session, workshop_id, projector):
     partners = solutions.partners_of(session, workshop_id)
     topic = session.exec(select(Topic).where(
         Topic.library_key == "warm-handoff-response-time")).one()
-    view = solutions.topic_view(session, topic.id)
+    view = solutions.topic_view(session, workshop_id, topic.id)
     rule = FixedConstraint(stance_id=0, rule_kind=RuleKind.BOARD_POLICY, title="Board policy",
                            citation="Policy 4", allowed_min=5, allowed_max=40)
     figures.append(charts.topic_ranges(topic, partners, view.stances, [*view.rules, rule],
@@ -179,7 +179,7 @@ def test_no_private_limit_reaches_any_figure_of_a_topic(demo):
         checked = 0
         for topic in topics:
             secret = private_limits(session, topic.id)
-            view = solutions.topic_view(session, topic.id)
+            view = solutions.topic_view(session, workshop_id, topic.id)
             inputs = convergence.topic_rounds(session, topic.id)
             stats = convergence.round_stats(inputs, min_support=0.75, block_from=7)
             # Values that are public anyway: preferences, shared ranges, the topic's bounds,
@@ -204,7 +204,7 @@ def test_the_warm_handoff_chart_shows_only_the_shared_range(demo):
     with reading(engine) as session:
         topic = session.exec(select(Topic).where(
             Topic.library_key == "warm-handoff-response-time")).one()
-        view = solutions.topic_view(session, topic.id)
+        view = solutions.topic_view(session, workshop_id, topic.id)
         figure = charts.topic_ranges(topic, solutions.partners_of(session, workshop_id),
                                      view.stances, view.rules, fair_point=view.ground.fair_point)
     ranges = [trace for trace in figure.data if trace.mode == "lines"]

@@ -32,12 +32,12 @@ def test_suggestions_and_packages_wait_for_the_reveal(demo_engine):
         rent = session.exec(select(Topic).where(Topic.library_key == "space-rent")).one()
     _hide_solutions(demo_engine, workshop_id)
     with reading(demo_engine) as session:
-        assert compromise.topic_suggestion(session, rent.id) is None
+        assert compromise.topic_suggestion(session, workshop_id, rent.id) is None
         assert compromise.workshop_packages(session, workshop_id).packages == ()
     with writing(demo_engine) as session:
         steps.reveal(session, workshop_id=workshop_id, step=Step.SOLUTIONS, actor="test")
     with reading(demo_engine) as session:
-        suggestion = compromise.topic_suggestion(session, rent.id)
+        suggestion = compromise.topic_suggestion(session, workshop_id, rent.id)
         offer = compromise.workshop_packages(session, workshop_id)
     # every limit on rent is private; the overlap is 1800-2000 and the suggestion lies inside
     assert suggestion is not None and 1800 < suggestion.number < 2000
@@ -52,4 +52,4 @@ def test_an_agreed_topic_gets_no_suggestion(demo_engine):
     with reading(demo_engine) as session:
         agreed = session.exec(select(Topic).where(
             Topic.library_key == "warm-handoff-response-time")).one()
-        assert compromise.topic_suggestion(session, agreed.id) is None
+        assert compromise.topic_suggestion(session, agreed.workshop_id, agreed.id) is None

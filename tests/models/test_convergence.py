@@ -295,7 +295,7 @@ def test_topic_rounds_takes_the_same_few_queries_for_two_rounds_as_for_none(demo
         with _selects(demo) as two:
             topic_rounds(session, topic[HANDOFF])
 
-    assert len(none) == len(two) == 3
+    assert len(none) == len(two) == 2  # proposals with their ratings, and positions
 
 
 # --- share of items at consensus -----------------------------------------------------------------

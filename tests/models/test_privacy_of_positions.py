@@ -41,7 +41,7 @@ def room(engine):
 def test_before_the_reveal_no_rule_reaches_the_view_or_a_refusal(engine, room):
     workshop_id, topics, _, _ = room
     with reading(engine) as session:
-        view = solutions.topic_view(session, topics["space-rent"])
+        view = solutions.topic_view(session, workshop_id, topics["space-rent"])
     assert view.rules == [] and view.stances == {}
     with pytest.raises(Invalid) as refused, writing(engine) as session:
         solutions.record_proposal(session, topic_id=topics["space-rent"], actor="room",

@@ -153,7 +153,7 @@ def _outcome(engine, topic_id: int, outcome: Outcome, data: dict, shares: dict |
 
 def _view(engine, topic_id: int) -> solutions.TopicView:
     with reading(engine) as session:
-        return solutions.topic_view(session, topic_id)
+        return solutions.topic_view(session, session.get(Topic, topic_id).workshop_id, topic_id)
 
 
 def _stance(engine, topic_id: int, partner_id: int) -> Stance | None:

@@ -15,7 +15,6 @@ one at a time and reads never wait for them, on either database:
 from __future__ import annotations
 
 import os
-import secrets
 import sqlite3
 import threading
 import weakref
@@ -27,11 +26,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlmodel import Session
 
+from models import stamps
 from models.clock import utcnow
-from models.schema import ChangeStamp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "concord.db"
@@ -101,7 +100,9 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:  # noqa: AN
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    immediate = connection.get_execution_options().get("concord_write", False)
+    immediate = connection.get_execution_options().get(stamps.WRITE_OPTION, False)
+    if immediate:
+        stamps.begin_write(connection)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -133,7 +134,8 @@ def _begin_postgresql_transaction(connection: Connection) -> None:
     reads committed data, so once it holds the lock each statement sees everything the writers
     before it committed (a snapshot taken before the wait would not).
     """
-    if connection.get_execution_options().get("concord_write", False):
+    if connection.get_execution_options().get(stamps.WRITE_OPTION, False):
+        stamps.begin_write(connection)
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         connection.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
 
@@ -149,8 +151,9 @@ def reading(engine: Engine) -> Iterator[Session]:
 def writing(engine: Engine) -> Iterator[Session]:
     """A session for one unit of work: committed on success, rolled back on any error.
 
-    The change stamp is replaced in the same transaction, so views kept from earlier reads
-    (``models.kept``) are built again on every app server after any write, and only then.
+    The change stamps of the tables it wrote to are replaced in the same transaction, so views
+    kept from earlier reads of those tables (``models.kept``) are built again on every app
+    server after the write, and only those.
 
     Writes of this process wait their turn in ``_write_queue`` before they begin; one that waits
     longer than the database's busy timeout fails as a locked database would."""
@@ -159,13 +162,13 @@ def writing(engine: Engine) -> Iterator[Session]:
         raise WriteQueueTimeout(f"another save held the database for over "
                                 f"{BUSY_TIMEOUT_MS // 1000} s")
     try:
-        with Session(engine.execution_options(concord_write=True),
+        with Session(engine.execution_options(**{stamps.WRITE_OPTION: True}),
                      expire_on_commit=False) as session:
             session.info[WRITE_SESSION] = True
             try:
                 yield session
-                session.execute(update(ChangeStamp).where(ChangeStamp.id == 1)
-                                .values(value=secrets.randbits(62)))
+                session.flush()  # so that every table written to is known
+                stamps.replace(session, stamps.written(session))
                 session.commit()
             except BaseException:
                 session.rollback()

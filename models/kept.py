@@ -1,18 +1,24 @@
-"""Views of a workshop kept between reruns for as long as nothing has been written.
+"""Views of a workshop kept between reruns for as long as the tables they read are unchanged.
 
 Streamlit runs a page's whole script after every click, also after clicks that change nothing
 in the database: opening a section, choosing another topic, turning projector mode on. At the
 size of a state-wide program a view such as the summary or the package deals reads and
 recomputes thousands of rows, so each of those clicks would cost the room seconds.
 
-Every write transaction replaces one stamp in the database, in that same transaction
-(``models.db.writing``). A view decorated with ``@kept`` is stored with the stamp its read
-transaction saw, and used again while a later read sees the same stamp. Reading the stamp is
-one primary-key lookup per rerun (``one_stamp_per_rerun``; per read session outside one).
-Because the stamp lives in the database, a save
-through another app server on the same database is seen on the next rerun of every server; a
-stamp is a fresh random number, never a count, so a database restored from a backup cannot
-bring back an old stamp with different rows.
+Every table has a change stamp in the database, and a write transaction replaces the stamps of
+the tables it writes to, in that same transaction (``models.db.writing``, ``models.stamps``). A
+view decorated with ``@kept`` is stored with the stamps, as its read transaction saw them, of
+the tables it read: the tables its own statements name and those of the kept views it used. It
+is used again while a later read sees the same stamps for those tables, so a save of a rating
+rebuilds what reads ratings and leaves the measures, the milestones and the rest as they were.
+The stamps are read with one statement per rerun (``one_stamp_per_rerun``; per read session
+outside one). Because they live in the database, a save through another app server on the same
+database is seen on the next rerun of every server; a stamp is a fresh random number, never a
+count, so a database restored from a backup cannot bring back an old stamp with different rows.
+
+A view is built in a session of its own on the caller's connection (the same snapshot), with
+nothing loaded yet, so every row it uses is read by a statement and its table noted: a row the
+caller had already loaded cannot slip in unnoticed.
 
 What may be kept: only functions whose result is the same for everyone allowed to call them
 with the same arguments (facilitator and leadership views). A partner's own pre-work and
@@ -30,32 +36,53 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from models import stamps
 from models.clock import utcnow
 from models.db import WRITE_SESSION
-from models.schema import ChangeStamp
 
 P = ParamSpec("P")
 T = TypeVar("T")
 MAX_VIEWS = 256  # the least recently used go first; the largest views are a few MiB each
-_STAMP = "concord_change_stamp"
+_STAMPS = "concord_table_stamps"  # in Session.info: the stamps this session has seen
 _lock = threading.Lock()
-_views: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()
 
 
+@dataclass(frozen=True)
+class _View:
+    value: Any
+    read: tuple[tuple[str, int | None], ...]  # each table it read, with its stamp then
+
+    def still_right(self, now: dict[str, int]) -> bool:
+        return all(now.get(table) == stamp for table, stamp in self.read)
+
+
+@dataclass
+class _Building:
+    """A view being built: the stamps its snapshot saw, and the tables it has read so far."""
+
+    stamps: dict[str, int]
+    tables: set[str] = field(default_factory=set)
+
+
+_views: OrderedDict[tuple, _View] = OrderedDict()
 # The stamps read during this rerun, by database; None outside a rerun.
-_this_rerun: ContextVar[dict[str, int] | None] = ContextVar("concord_stamps", default=None)
+_this_rerun: ContextVar[dict[str, dict[str, int]] | None] = ContextVar("concord_stamps",
+                                                                       default=None)
+_building: ContextVar[_Building | None] = ContextVar("concord_building", default=None)
 
 
 @contextmanager
 def one_stamp_per_rerun() -> Iterator[None]:
-    """Read the change stamp once for the whole rerun, not once per read session. Rows read
-    later in the rerun can only be newer than the stamp, never older, so a view is never kept
-    under a stamp newer than its rows; a write during the rerun forgets the stamp read."""
+    """Read the stamps once for the whole rerun, not once per read session. Rows read later in
+    the rerun can only be newer than the stamps, never older, so a view is never kept under a
+    stamp newer than its rows; a write during the rerun forgets the stamps read."""
     token = _this_rerun.set({})
     try:
         yield
@@ -64,32 +91,40 @@ def one_stamp_per_rerun() -> Iterator[None]:
 
 
 @event.listens_for(Session, "after_commit")
-def _forget_stamp_after_a_write(session: Session) -> None:
-    stamps = _this_rerun.get()
-    if stamps and session.info.get(WRITE_SESSION):
-        stamps.clear()
+def _forget_stamps_after_a_write(session: Session) -> None:
+    seen = _this_rerun.get()
+    if seen and session.info.get(WRITE_SESSION):
+        seen.clear()
 
 
-def stamp(session: Session) -> int:
-    """The change stamp this read session sees; read once per rerun, or per session."""
-    seen = session.info.get(_STAMP)
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_tables_read(_connection: Connection, _cursor, statement: str,  # noqa: ANN001
+                      *_args: object) -> None:
+    building = _building.get()
+    if building is not None:
+        building.tables.update(stamps.tables_in(statement))
+
+
+def table_stamps(session: Session) -> dict[str, int]:
+    """The tables' stamps this read session sees; read once per rerun, or per session."""
+    seen = session.info.get(_STAMPS)
     if seen is None:
-        # The rerun's stamp may serve only a session that has read nothing yet, whose rows
-        # will be at least as new. A session already reading (one opened before the stamp was
-        # read, say) reads the stamp in its own snapshot.
-        stamps = _this_rerun.get() if not session.in_transaction() else None
-        database = str(session.get_bind().url)
-        seen = stamps.get(database) if stamps is not None else None
+        # The rerun's stamps may serve only a session that has read nothing yet, whose rows
+        # will be at least as new. A session already reading (one opened before the stamps
+        # were read, say) reads them in its own snapshot.
+        this_rerun = _this_rerun.get() if not session.in_transaction() else None
+        database = str(session.get_bind().engine.url)
+        seen = this_rerun.get(database) if this_rerun is not None else None
         if seen is None:
-            seen = session.exec(select(ChangeStamp.value).where(ChangeStamp.id == 1)).one()
-            if stamps is not None:
-                stamps[database] = seen
-        session.info[_STAMP] = seen
+            seen = stamps.read(session)
+            if this_rerun is not None:
+                this_rerun[database] = seen
+        session.info[_STAMPS] = seen
     return seen
 
 
 def kept(function: Callable[P, T]) -> Callable[P, T]:
-    """Keep ``function(session, *args)``'s result until the next write to the database."""
+    """Keep ``function(session, *args)``'s result until a table it read is written to."""
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -99,24 +134,45 @@ def kept(function: Callable[P, T]) -> Callable[P, T]:
             return function(*args, **kwargs)
         # The day is part of the key: a view that says "overdue" or "in 3 days" is built anew
         # each day even when nothing was written.
-        key = (str(session.get_bind().url), utcnow().date(), function.__module__,
+        key = (str(session.get_bind().engine.url), utcnow().date(), function.__module__,
                function.__qualname__, args[1:], tuple(sorted(kwargs.items())))
-        current = stamp(session)
+        outer = _building.get()
+        now = outer.stamps if outer is not None else table_stamps(session)
         with _lock:
-            found = _views.get(key)
-            if found is not None and found[0] == current:
+            view = _views.get(key)
+            if view is not None and view.still_right(now):
                 _views.move_to_end(key)
-                return found[1]
-        value = function(*args, **kwargs)
-        with _lock:
-            _views[key] = (current, value)
-            _views.move_to_end(key)
-            while len(_views) > MAX_VIEWS:
-                _views.popitem(last=False)
-        return value
+            else:
+                view = None
+        if view is None:
+            view = _build(function, session, now, args[1:], kwargs)
+            with _lock:
+                _views[key] = view
+                _views.move_to_end(key)
+                while len(_views) > MAX_VIEWS:
+                    _views.popitem(last=False)
+        if outer is not None:  # what this view read, the view that uses it read too
+            outer.tables.update(table for table, _ in view.read)
+        return view.value
 
     wrapper.uncached = function  # type: ignore[attr-defined]
     return wrapper
+
+
+def _build(function: Callable[..., Any], session: Session, now: dict[str, int],
+           args: tuple, kwargs: dict) -> _View:
+    building = _Building(now)
+    token = _building.set(building)
+    try:
+        with Session(bind=session.connection(), expire_on_commit=False) as own:
+            value = function(own, *args, **kwargs)
+    finally:
+        _building.reset(token)
+    if stamps.EVERY_TABLE in building.tables:
+        read = tuple(now.items())
+    else:
+        read = tuple((table, now.get(table)) for table in sorted(building.tables))
+    return _View(value, read)
 
 
 def forget() -> None:

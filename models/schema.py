@@ -662,10 +662,11 @@ class AuditEvent(SQLModel, table=True):
     undoes_id: int | None = Field(default=None, foreign_key="auditevent.id", ondelete="SET NULL")
 
 
-class ChangeStamp(SQLModel, table=True):
-    """One row whose value every write transaction replaces with a new random number, in that
-    transaction (``models.db.writing``). A view kept from an earlier read is still right while
-    the value is the one it was built under (``models.kept``)."""
+class TableStamp(SQLModel, table=True):
+    """One row per table, whose value a write transaction replaces with a new random number,
+    in that transaction, when it writes to the table (``models.db.writing``). A view kept from
+    an earlier read is still right while the tables it read have the values it was built
+    under (``models.kept``)."""
 
-    id: int = Field(default=1, primary_key=True)
+    name: str = Field(primary_key=True, max_length=60)
     value: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -297,7 +297,7 @@ def copy_of(template: Template, tmp_path: Path) -> Iterator[Engine]:
 
 def is_stamp_read(statement: str) -> bool:
     """The read of the change stamp, once per read session (models/kept.py): not a view's own."""
-    return "FROM changestamp" in statement
+    return "FROM tablestamp" in statement
 
 
 def statements_run(engine: Engine, read: Callable[[Session], object], *,

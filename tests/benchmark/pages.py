@@ -20,11 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func, select
+from sqlmodel import SQLModel
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from models.db import writing
+from models.kept import forget
 from tests.pages.conftest import ROOT
 
 EMPTY_PAGE = "import streamlit as st\n\nst.write('')\n"
@@ -110,12 +112,50 @@ def measure(app: AppTest, page: str, role: str, reruns: int, *,
                    bool(app.exception))
 
 
-def saved_elsewhere(engine: Engine) -> Callable[[], None]:
-    """A save in another window: a write transaction, which makes every kept view stale."""
+# Saves made in the room, by the tables each writes (as the app's own saves wrote them over the
+# page tests; every save also adds to the audit trail).
+SAVES: dict[str, tuple[str, ...]] = {
+    "a rating": ("rating", "auditevent"),
+    "a counter-offer": ("proposal", "rulecheck", "auditevent"),
+    "a partner's round position": ("roundposition", "auditevent"),
+    "a topic agreed": ("agreement", "agreementshare", "stepstate", "auditevent"),
+    "a fixed rule": ("fixedconstraint", "rulecheck", "stance", "auditevent"),
+    "a partner's pre-work position": ("stance", "preworkprogress", "auditevent"),
+    "a partner's pre-work mission": ("partnermission", "preworkprogress", "auditevent"),
+    "a mission draft": ("missiondraft", "stepstate", "auditevent"),
+    "an expected result": ("expectedresult", "auditevent"),
+    "a measure recalibrated": ("measure", "recalibration", "auditevent"),
+    "a milestone": ("milestone", "stepstate", "auditevent"),
+    "a month of capacity": ("capacitycommitment", "auditevent"),
+    "an early win or log entry": ("earlywin", "logentry", "stepstate", "auditevent"),
+    "a check-in reading": ("measurereading", "auditevent"),
+    "a check-in recorded": ("checkin", "measurereading", "milestonereport", "capacityactual",
+                            "recalibration", "auditevent"),
+    "a step revealed": ("stepstate", "workshop", "auditevent"),
+    "a topic edited": ("topic", "auditevent"),
+    "a partner renamed": ("partner", "auditevent"),
+    "a sign-off": ("signoff", "auditevent"),
+}
+
+
+def saved_elsewhere(engine: Engine, tables: tuple[str, ...]) -> Callable[[], None]:
+    """A save in another window that writes to ``tables``: one row of each is written (its
+    first column set to itself), so each table's change stamp is replaced, as the real save
+    replaces them; every view kept from those tables is built again at the next rerun."""
     def change() -> None:
         with writing(engine) as session:
-            session.connection()  # the write transaction; writing() replaces the stamp on commit
+            for name in tables:
+                table = SQLModel.metadata.tables[name]
+                key = next(iter(table.primary_key.columns))
+                column = next(c for c in table.columns if not c.primary_key)
+                first = select(func.min(key)).scalar_subquery()
+                session.execute(table.update().where(key == first).values({column: column}))
     return change
+
+
+def built_from_nothing() -> None:
+    """Every kept view forgotten: the page builds them all, as on a newly started server."""
+    forget()
 
 
 def empty_page(reruns: int) -> PageRun:

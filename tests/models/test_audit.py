@@ -46,12 +46,12 @@ def demo_ids(engine) -> tuple[int, list[Partner]]:
 
 
 def every_row(engine) -> dict[str, list[tuple]]:
-    """The whole database but the trail itself and the change stamp (which every write
+    """The whole database but the trail itself and the change stamps (which writes
     replaces), table by table, in id order."""
     dump = {}
     with engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
-            if table.name in ("auditevent", "changestamp"):
+            if table.name in ("auditevent", "tablestamp"):
                 continue
             rows = connection.execute(table.select().order_by(*table.primary_key.columns))
             dump[table.name] = [tuple(row) for row in rows]

@@ -1,17 +1,19 @@
-"""Views kept between reruns (models/kept.py): reused while nothing is written, built again after
-any write, on this server or another one sharing the database, and never inside a write."""
+"""Views kept between reruns (models/kept.py): reused while the tables they read are unchanged,
+built again after a write to one of them, on this server or another one sharing the database,
+and never inside a write."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
+from sqlmodel import Session, func, select
 
-from models import kept
+from models import kept, rows
 from models.clock import utcnow
 from models.db import make_engine, reading, writing
-from models.schema import Partner
+from models.schema import Partner, Stance, Topic
 from models.solutions import partners_of
 from tests.benchmark.pages import counting
 from tests.conftest import is_stamp_read, opened
@@ -135,8 +137,110 @@ def test_a_session_that_read_before_the_rerun_stamp_reads_its_own(demo_engine, w
         early.get(Partner, 1)  # its snapshot starts here
         rename_first_partner(demo_engine, workshop_id, "Saved after the early read")
         with reading(demo_engine) as later:
-            kept.stamp(later)  # the rerun's stamp, now the newer one
+            kept.table_stamps(later)  # the rerun's stamps, now the newer ones
         old = [partner.name for partner in partners_of(early, workshop_id)]
 
     assert old[0] != "Saved after the early read"  # the early snapshot's rows …
     assert names(demo_engine, workshop_id)[0] == "Saved after the early read"  # … not kept as new
+
+
+# --- what a view read decides when it is built again -------------------------------------------
+
+
+@kept.kept
+def partner_names(session: Session, workshop_id: int) -> tuple[str, ...]:
+    """A view built on another kept view: it reads no table itself."""
+    return tuple(partner.name for partner in rows.workshop_partners(session, workshop_id))
+
+
+@kept.kept
+def first_partner_name(session: Session) -> str:
+    return session.get(Partner, 1).name
+
+
+@kept.kept
+def stances(session: Session) -> int:
+    return session.exec(select(func.count(Stance.id))).one()
+
+
+@kept.kept
+def answer(session: Session) -> int:
+    """A statement that names no table: the view depends on every table."""
+    return session.execute(text("SELECT 42")).scalar_one()
+
+
+def built_again(engine: Engine, view, *args) -> bool:
+    """Whether reading ``view`` now issues statements beyond the stamps'."""
+    with counting(engine) as seen, reading(engine) as session:
+        view(session, *args)
+    return any(not is_stamp_read(statement) for statement in seen)
+
+
+def test_a_write_rebuilds_only_the_views_that_read_what_it_wrote(demo_engine, workshop_id):
+    with reading(demo_engine) as session:
+        rows.workshop_topics(session, workshop_id)
+        stances(session)
+    names(demo_engine, workshop_id)
+
+    rename_first_partner(demo_engine, workshop_id, "Only the partners changed")
+
+    assert not built_again(demo_engine, rows.workshop_topics, workshop_id)
+    assert not built_again(demo_engine, stances)
+    assert names(demo_engine, workshop_id)[0] == "Only the partners changed"
+
+
+def test_a_write_that_wrote_nothing_leaves_every_view_kept(demo_engine, workshop_id):
+    names(demo_engine, workshop_id)
+    with writing(demo_engine) as session:
+        session.exec(select(Partner)).all()  # read in a write session, nothing written
+
+    assert not built_again(demo_engine, partners_of, workshop_id)
+
+
+def test_a_view_built_on_a_kept_view_reads_what_that_one_read(demo_engine, workshop_id):
+    with reading(demo_engine) as session:
+        rows.workshop_partners(session, workshop_id)  # kept first, so the next view reuses it
+        assert partner_names(session, workshop_id)[0] != "Renamed under the inner view"
+
+    rename_first_partner(demo_engine, workshop_id, "Renamed under the inner view")
+
+    with reading(demo_engine) as session:
+        assert partner_names(session, workshop_id)[0] == "Renamed under the inner view"
+
+
+def test_a_row_the_caller_had_loaded_still_counts_as_read(demo_engine, workshop_id):
+    """The view is built in a session of its own, so ``session.get`` reads the row anew (and
+    notes its table) even when the caller's session holds it already."""
+    with reading(demo_engine) as session:
+        loaded = session.get(Partner, 1)  # held, so the session's identity map keeps it
+        assert first_partner_name(session) == loaded.name
+
+    with writing(demo_engine) as session:
+        partner = session.get(Partner, 1)
+        partner.name = "Renamed after the caller's read"
+        session.add(partner)
+
+    with reading(demo_engine) as session:
+        assert first_partner_name(session) == "Renamed after the caller's read"
+
+
+def test_a_delete_rebuilds_the_views_of_the_rows_that_cascade_from_it(demo_engine, workshop_id):
+    with reading(demo_engine) as session:
+        before = stances(session)
+        topic_id = session.exec(select(Stance.topic_id)).first()
+    with writing(demo_engine) as session:  # the database deletes the topic's stances
+        session.execute(Topic.__table__.delete().where(Topic.id == topic_id))
+
+    with reading(demo_engine) as session:
+        assert stances(session) < before
+
+
+def test_a_statement_that_names_no_table_depends_on_every_table(demo_engine, workshop_id):
+    with reading(demo_engine) as session:
+        answer(session)
+    assert not built_again(demo_engine, answer)
+
+    with writing(demo_engine) as session:  # written as plain SQL: still noticed
+        session.connection().exec_driver_sql("UPDATE earlywin SET title = title")
+
+    assert built_again(demo_engine, answer)

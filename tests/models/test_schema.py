@@ -42,7 +42,7 @@ from models.schema import (
 )
 from models.setup import add_topic, create_workshop, delete_workshop
 
-INSTALLATION_TABLES = {"appsetting", "facilitatoraccount", "changestamp"}
+INSTALLATION_TABLES = {"appsetting", "facilitatoraccount", "tablestamp"}
 # 33 tables in models/schema.py, less the three installation tables and the workshop itself.
 WORKSHOP_OWNED_TABLE_COUNT = 29
 

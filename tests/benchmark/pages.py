@@ -4,10 +4,12 @@ A rerun is what happens after every click in the room: the whole script runs aga
 is warmed up once, then run again ``reruns`` times; the SQL statements of each rerun are counted
 on the app's own engine (transaction control, BEGIN and COMMIT, is not counted).
 
-Two kinds of rerun are measured. After a click that changed nothing in the database, the page
-reuses the views it kept (``models.kept``). After a save, here or in another window, nothing
-kept is valid and every view is read and built again: ``measure(..., change=saved_elsewhere)``
-makes a write before each of those reruns, outside the timing.
+Three kinds of rerun are measured. After a click that changed nothing in the database, the
+page reuses the views it kept (``models.kept``). After a save, here or in another window, the
+views that read a table the save wrote to are read and built again:
+``measure(..., change=saved_elsewhere(engine, tables))`` writes to those tables before each
+rerun, outside the timing, for each of the saves made in the room (``SAVES``). And with every
+view built again (``built_from_nothing``), as on a newly started server.
 """
 
 from __future__ import annotations

@@ -77,7 +77,11 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         return _postgresql_engine(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # Writes one at a time and the change stamps are written for these two only.
+        scheme = url.split(":", 1)[0]
+        raise ValueError(f"Concord runs on SQLite or PostgreSQL; DATABASE_URL names "
+                         f"{scheme!r}. Use postgresql+psycopg://… or leave it unset for the "
+                         f"SQLite file.")
     database = url.split("///", 1)[-1]
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +203,11 @@ def upgrade(engine: Engine, script_location: Path | None = None) -> Path | None:
         if engine.dialect.name == "sqlite" and current is not None and current != head:
             backup = backup_sqlite(engine, f"before-{current}-to-{head}")
         command.upgrade(config, "head")
+    if current != head:
+        # A migration may change any table's rows without a write session: every view kept
+        # by a server still running on this database is built again.
+        with writing(engine) as session:
+            stamps.replace(session, {stamps.EVERY_TABLE})
     return backup
 
 

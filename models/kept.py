@@ -14,7 +14,8 @@ rebuilds what reads ratings and leaves the measures, the milestones and the rest
 The stamps are read with one statement per rerun (``one_stamp_per_rerun``; per read session
 outside one). Because they live in the database, a save through another app server on the same
 database is seen on the next rerun of every server; a stamp is a fresh random number, never a
-count, so a database restored from a backup cannot bring back an old stamp with different rows.
+count, so a stamp once replaced never comes back. Views are kept per database (its URL), and a
+database is restored with the servers stopped (docs/deploy.md), which forgets what they kept.
 
 A view is built in a session of its own on the caller's connection (the same snapshot), with
 nothing loaded yet, so every row it uses is read by a statement and its table noted: a row the
@@ -52,6 +53,7 @@ T = TypeVar("T")
 MAX_VIEWS = 256  # the least recently used go first; the largest views are a few MiB each
 _STAMPS = "concord_table_stamps"  # in Session.info: the stamps this session has seen
 _lock = threading.Lock()
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
 
 @dataclass(frozen=True)
@@ -97,21 +99,29 @@ def _forget_stamps_after_a_write(session: Session) -> None:
         seen.clear()
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_session_stamps(session: Session, transaction) -> None:  # noqa: ANN001
+    if transaction.parent is None:  # the session's next transaction may see newer rows
+        session.info.pop(_STAMPS, None)
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_tables_read(_connection: Connection, _cursor, statement: str,  # noqa: ANN001
                       *_args: object) -> None:
     building = _building.get()
-    if building is not None:
+    if building is not None and stamps.verb(statement) not in _TRANSACTION_CONTROL:
         building.tables.update(stamps.tables_in(statement))
 
 
 def table_stamps(session: Session) -> dict[str, int]:
-    """The tables' stamps this read session sees; read once per rerun, or per session."""
-    seen = session.info.get(_STAMPS)
+    """The tables' stamps this read session sees; read once per rerun, or per transaction.
+
+    A session that has read nothing yet in a transaction takes the rerun's stamps: the rows
+    it reads next are at least as new. One already in a transaction keeps the stamps it took
+    for it, or reads them in its own snapshot (one opened before the rerun's were read, say);
+    at the transaction's end it forgets them."""
+    seen = session.info.get(_STAMPS) if session.in_transaction() else None
     if seen is None:
-        # The rerun's stamps may serve only a session that has read nothing yet, whose rows
-        # will be at least as new. A session already reading (one opened before the stamps
-        # were read, say) reads them in its own snapshot.
         this_rerun = _this_rerun.get() if not session.in_transaction() else None
         database = str(session.get_bind().engine.url)
         seen = this_rerun.get(database) if this_rerun is not None else None
@@ -161,18 +171,18 @@ def kept(function: Callable[P, T]) -> Callable[P, T]:
 
 def _build(function: Callable[..., Any], session: Session, now: dict[str, int],
            args: tuple, kwargs: dict) -> _View:
+    connection = session.connection()  # its BEGIN, if any, before the reads are noted
     building = _Building(now)
     token = _building.set(building)
     try:
-        with Session(bind=session.connection(), expire_on_commit=False) as own:
+        with Session(bind=connection, expire_on_commit=False) as own:
             value = function(own, *args, **kwargs)
     finally:
         _building.reset(token)
-    if stamps.EVERY_TABLE in building.tables:
-        read = tuple(now.items())
-    else:
-        read = tuple((table, now.get(table)) for table in sorted(building.tables))
-    return _View(value, read)
+    tables = building.tables
+    if stamps.EVERY_TABLE in tables:  # every table, also one with no stamp row yet
+        tables = stamps.app_tables()
+    return _View(value, tuple((table, now.get(table)) for table in sorted(tables)))
 
 
 def forget() -> None:

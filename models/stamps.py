@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, event
@@ -27,38 +28,63 @@ EVERY_TABLE = "*"
 WRITE_OPTION = "concord_write"  # the execution option of a write session's connections
 _TOUCHED = "concord_tables_written"  # in Connection.info during a write transaction
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH")
-_DDL = ("CREATE", "ALTER", "DROP", "TRUNCATE")
+_COMMENTS = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/\*.*?\*/)", re.DOTALL)
+# Statements that change no rows: reads and transaction control. On a write connection every
+# other statement counts as a write to the tables it names; one that may delete (a DELETE, or a
+# WITH that may hold one) also to the tables its deletes cascade to; one that changes the
+# schema, or that this list does not know (MERGE, COPY…), to every table.
+_CHANGE_NOTHING = frozenset({"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE",
+                             "SET", "SHOW", "PRAGMA", "EXPLAIN"})
+_CHANGE_ROWS = frozenset({"INSERT", "UPDATE", "REPLACE"})
+_MAY_DELETE = frozenset({"DELETE", "WITH"})
 _cascades: dict[str, frozenset[str]] = {}
+_cascades_lock = threading.Lock()
 
 
-def _tables() -> frozenset[str]:
+def app_tables() -> frozenset[str]:
+    """Every table of the app that has a stamp (all but the stamps' own)."""
     return frozenset(SQLModel.metadata.tables) - {TableStamp.__tablename__}
 
 
 def tables_in(statement: str) -> frozenset[str]:
     """The app's tables a statement names, or ``{EVERY_TABLE}`` if it names none."""
-    found = _tables().intersection(_WORD.findall(statement))
+    found = app_tables().intersection(_WORD.findall(statement))
     return frozenset(found) if found else frozenset({EVERY_TABLE})
+
+
+def verb(statement: str) -> str:
+    """A statement's first word, upper case, after any leading comments ("" if none)."""
+    text = statement.lstrip()
+    if text.startswith(("--", "/*")):
+        text = _COMMENTS.sub(" ", text)
+    words = text.split(None, 1)
+    return words[0].upper() if words else ""
 
 
 def cascading_from(table: str) -> frozenset[str]:
     """``table`` and every table a delete from it reaches through ON DELETE CASCADE or SET NULL."""
-    if not _cascades:
-        children: dict[str, set[str]] = {}
-        for child in SQLModel.metadata.tables.values():
-            for key in child.foreign_keys:
-                if key.ondelete and key.ondelete.upper() in ("CASCADE", "SET NULL"):
-                    children.setdefault(key.column.table.name, set()).add(child.name)
-        for start in SQLModel.metadata.tables:
-            seen, todo = {start}, [start]
-            while todo:
-                for child in children.get(todo.pop(), ()):
-                    if child not in seen:
-                        seen.add(child)
-                        todo.append(child)
-            _cascades[start] = frozenset(seen)
+    with _cascades_lock:
+        if not _cascades:
+            _cascades.update(_cascade_map())
     return _cascades.get(table, frozenset({table}))
+
+
+def _cascade_map() -> dict[str, frozenset[str]]:
+    children: dict[str, set[str]] = {}
+    for child in SQLModel.metadata.tables.values():
+        for key in child.foreign_keys:
+            if key.ondelete and key.ondelete.upper() in ("CASCADE", "SET NULL"):
+                children.setdefault(key.column.table.name, set()).add(child.name)
+    reached = {}
+    for start in SQLModel.metadata.tables:
+        seen, todo = {start}, [start]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        reached[start] = frozenset(seen)
+    return reached
 
 
 def begin_write(connection: Connection) -> None:
@@ -71,14 +97,21 @@ def note_written(connection: Connection, _cursor, statement: str,  # noqa: ANN00
                  *_args: object) -> None:
     if not connection.get_execution_options().get(WRITE_OPTION):
         return
-    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
-    if verb in _DDL:
-        connection.info.setdefault(_TOUCHED, set()).add(EVERY_TABLE)
-    elif verb in _DML:
-        tables = tables_in(statement)
-        if verb == "DELETE":
-            tables = frozenset().union(*(cascading_from(t) for t in tables))
+    tables = tables_written(statement)
+    if tables:
         connection.info.setdefault(_TOUCHED, set()).update(tables)
+
+
+def tables_written(statement: str) -> frozenset[str]:
+    """The tables whose rows ``statement`` may change (``{EVERY_TABLE}`` for any of them)."""
+    first = verb(statement)
+    if first in _CHANGE_NOTHING or not first:
+        return frozenset()
+    if first in _CHANGE_ROWS:
+        return tables_in(statement)
+    if first in _MAY_DELETE:
+        return frozenset().union(*(cascading_from(table) for table in tables_in(statement)))
+    return frozenset({EVERY_TABLE})
 
 
 def written(session: Session) -> set[str]:
@@ -93,12 +126,12 @@ def replace(session: Session, tables: Iterable[str]) -> None:
     A table with no stamp row yet (one a later migration added) gets one."""
     names = set(tables)
     if EVERY_TABLE in names:
-        names = set(_tables())
-    names &= _tables()
+        names = set(app_tables())
+    names &= app_tables()
     if not names:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    # Only these two are served (``models.db.make_engine``).
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, delete, text, update
 from sqlmodel import Session, func, select
 
 from models import kept, rows
 from models.clock import utcnow
 from models.db import make_engine, reading, writing
-from models.schema import Partner, Stance, Topic
+from models.schema import Partner, Stance, TableStamp, Topic
 from models.solutions import partners_of
 from tests.benchmark.pages import counting
 from tests.conftest import is_stamp_read, opened
@@ -244,3 +244,42 @@ def test_a_statement_that_names_no_table_depends_on_every_table(demo_engine, wor
         session.connection().exec_driver_sql("UPDATE earlywin SET title = title")
 
     assert built_again(demo_engine, answer)
+
+
+def test_a_view_a_session_reads_first_in_a_rerun_depends_on_its_own_tables(demo_engine,
+                                                                            workshop_id):
+    """In a rerun the stamps are read once, so a later session's first statement may be a kept
+    view's own: the BEGIN that opens its transaction reads no table."""
+    with kept.one_stamp_per_rerun():
+        with reading(demo_engine) as first:
+            kept.table_stamps(first)
+        with reading(demo_engine) as session:
+            rows.workshop_topics(session, workshop_id)
+
+    rename_first_partner(demo_engine, workshop_id, "Topics untouched")
+
+    assert not built_again(demo_engine, rows.workshop_topics, workshop_id)
+
+
+def test_a_view_of_every_table_watches_one_with_no_stamp_yet(demo_engine):
+    """A table a later migration adds has no stamp row until its first write."""
+    with demo_engine.begin() as connection:
+        connection.execute(delete(TableStamp).where(TableStamp.name == "earlywin"))
+    with reading(demo_engine) as session:
+        answer(session)
+
+    with writing(demo_engine) as session:
+        session.connection().exec_driver_sql("UPDATE earlywin SET title = title")
+
+    assert built_again(demo_engine, answer)
+
+
+def test_a_session_sees_a_save_made_later_in_its_rerun(demo_engine, workshop_id):
+    """A session that so far only reused kept views has no snapshot of its own: after a save
+    later in the rerun it reads the new stamps, as its next plain query reads the new rows."""
+    with kept.one_stamp_per_rerun():
+        names(demo_engine, workshop_id)  # the rerun's stamps read, the view kept
+        with reading(demo_engine) as session:
+            partners_of(session, workshop_id)  # reused: nothing read
+            rename_first_partner(demo_engine, workshop_id, "Saved later in the rerun")
+            assert partners_of(session, workshop_id)[0].name == "Saved later in the rerun"

@@ -266,11 +266,16 @@ def _rounded(topic: Topic, point: float, overlap: tuple[float, float]) -> float:
 # --- several topics ------------------------------------------------------------------------------
 
 
-def package_deals(topics: Sequence[TopicInput], *, limit: int = 3) -> list[Package]:
+def package_deals(topics: Sequence[TopicInput], *, limit: int = 3,
+                  suggestions: Mapping[int, Suggestion | None] | None = None) -> list[Package]:
     """Up to ``limit`` packages over the open topics that have a suggestion, best worst-case
-    first, none of them worse for everyone than another one."""
+    first, none of them worse for everyone than another one. ``suggestions`` by topic id, if
+    the caller has them already (``suggest`` of each topic)."""
+    if suggestions is None:
+        suggestions = {item.topic.id: suggest(item.topic, item.stances, item.rules)
+                       for item in topics}
     settled = [(item, suggestion) for item in topics
-               if (suggestion := suggest(item.topic, item.stances, item.rules)) is not None]
+               if (suggestion := suggestions[item.topic.id]) is not None]
     totals: dict[int, int] = {}
     for item, _ in settled:
         for stance in item.stances:
@@ -449,4 +454,6 @@ def workshop_packages(session: Session, workshop_id: int, *, limit: int = 3) -> 
                                         for tid, s in suggestions.items() if s is not None},
                                 label=BALANCED)
     return PackageOffer(topics=tuple(i.topic for i in items if suggestions[i.topic.id]),
-                        packages=tuple(package_deals(items, limit=limit)), balanced=balanced)
+                        packages=tuple(package_deals(items, limit=limit,
+                                                     suggestions=suggestions)),
+                        balanced=balanced)

@@ -6,7 +6,6 @@ checks the role itself (``ui.state.require``): because our screens live in ``pag
 may run a page file directly, without this frame, on a fresh server's first request.
 """
 
-import gc
 import logging
 
 import streamlit as st
@@ -17,13 +16,6 @@ from ui.navigation import pages_for
 from ui.state import current_role, role_for_this_run
 
 log = logging.getLogger("concord")
-
-# The views a server keeps between reruns (models/kept.py) are many long-lived objects. With
-# Python's default thresholds, building them at the size of a state-wide program set off full
-# collections that took half the rerun (BENCHMARKS.md); collecting the young generation every
-# 10,000 allocations rather than 700, and each older one ten times more rarely, keeps the
-# collector's work in proportion. Memory is watched by the benchmark's load test.
-gc.set_threshold(10_000, 10, 10)
 
 st.set_page_config(page_title="Concord", page_icon="🤝", layout="wide")
 

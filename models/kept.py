@@ -53,7 +53,6 @@ T = TypeVar("T")
 MAX_VIEWS = 256  # the least recently used go first; the largest views are a few MiB each
 _STAMPS = "concord_table_stamps"  # in Session.info: the stamps this session has seen
 _lock = threading.Lock()
-_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def _forget_session_stamps(session: Session, transaction) -> None:  # noqa: ANN0
 def _note_tables_read(_connection: Connection, _cursor, statement: str,  # noqa: ANN001
                       *_args: object) -> None:
     building = _building.get()
-    if building is not None and stamps.verb(statement) not in _TRANSACTION_CONTROL:
+    if building is not None and stamps.verb(statement) not in stamps.TRANSACTION_CONTROL:
         building.tables.update(stamps.tables_in(statement))
 
 

@@ -33,8 +33,8 @@ _COMMENTS = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/\*.*?\*/)", re.DOTALL)
 # other statement counts as a write to the tables it names; one that may delete (a DELETE, or a
 # WITH that may hold one) also to the tables its deletes cascade to; one that changes the
 # schema, or that this list does not know (MERGE, COPY…), to every table.
-_CHANGE_NOTHING = frozenset({"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE",
-                             "SET", "SHOW", "PRAGMA", "EXPLAIN"})
+TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+_CHANGE_NOTHING = TRANSACTION_CONTROL | {"SELECT", "SET", "SHOW", "PRAGMA", "EXPLAIN"}
 _CHANGE_ROWS = frozenset({"INSERT", "UPDATE", "REPLACE"})
 _MAY_DELETE = frozenset({"DELETE", "WITH"})
 _cascades: dict[str, frozenset[str]] = {}

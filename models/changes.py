@@ -56,7 +56,8 @@ def update(session: Session, row: Row, values: dict[str, Any], *, actor: str,
             raise Conflict("Someone else saved this a moment ago, so nothing was overwritten. "
                            "Your changes are still in the form.",
                            snapshot(current) if current else None)
-        session.refresh(row)
+        # The ORM's UPDATE has already given ``row`` its new values (synchronize_session
+        # "auto" evaluates the WHERE clause on the rows in the session): no second read.
     else:
         for key, value in values.items():
             setattr(row, key, value)

@@ -116,7 +116,10 @@ def set_locked(session: Session, *, workshop_id: int, locked: bool, actor: str) 
 def ensure_link(session: Session, access: LinkAccess) -> None:
     """Refuse a link revoked or expired since the page read it: a button's callback runs with the
     access of the run before, so the link is checked again at the moment of the write."""
-    link = session.get(AccessLink, access.link_id)
+    _check_link(session.get(AccessLink, access.link_id), access)
+
+
+def _check_link(link: AccessLink | None, access: LinkAccess) -> None:
     if (link is None or link.purpose != LinkPurpose.PREWORK or link.revoked_at is not None
             or (link.expires_at is not None and link.expires_at <= utcnow())
             or link.partner_id != access.partner_id or link.workshop_id != access.workshop_id):
@@ -124,12 +127,17 @@ def ensure_link(session: Session, access: LinkAccess) -> None:
 
 
 def ensure_open(session: Session, access: LinkAccess) -> Partner:
-    """The link's partner, when its pre-work may still change; otherwise a plain refusal."""
-    ensure_link(session, access)
-    partner = session.get(Partner, access.partner_id)
-    workshop = session.get(Workshop, access.workshop_id)
-    if partner is None or workshop is None or partner.workshop_id != workshop.id:
+    """The link's partner, when its pre-work may still change; otherwise a plain refusal.
+    The link, its partner and its workshop are read together, in one statement."""
+    found = session.exec(
+        select(AccessLink, Partner, Workshop)
+        .join(Partner, col(Partner.id) == AccessLink.partner_id)
+        .join(Workshop, col(Workshop.id) == AccessLink.workshop_id)
+        .where(AccessLink.id == access.link_id, Partner.workshop_id == Workshop.id)).first()
+    if found is None:
         raise Invalid({"form": LINK_GONE})
+    link, partner, workshop = found
+    _check_link(link, access)
     if workshop.prework_locked:
         raise Invalid({"form": "The facilitator has locked pre-work, so it can no longer "
                                "change. Thank you for your answers."})
@@ -140,13 +148,17 @@ def partner_write(session: Session, access: LinkAccess, write: Callable[[Partner
     """Run a partner's write after the link and lock checks, and note the activity."""
     partner = ensure_open(session, access)
     write(partner)
-    touch(session, access)
+    _note_activity(session, partner.id)
 
 
 def touch(session: Session, access: LinkAccess, *, opened: bool = False) -> None:
     """Note for the tracker that the link's partner opened or changed its pre-work."""
     ensure_link(session, access)
-    progress = _progress_row(session, access.partner_id)
+    _note_activity(session, access.partner_id, opened=opened)
+
+
+def _note_activity(session: Session, partner_id: int, *, opened: bool = False) -> None:
+    progress = _progress_row(session, partner_id)
     now = utcnow()
     if opened and progress.opened_at is None:
         progress.opened_at = now

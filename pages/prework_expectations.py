@@ -16,19 +16,17 @@ from ui.forms import (
     seed,
     show_conflict,
 )
-from ui.prework import header, partner_link, save_section
-from ui.state import engine, form_errors, show_flash
+from ui.prework import header, partner_form, partner_link, save_section
+from ui.state import engine, form_errors
 
 IMPORTANCE = {1: "1 · nice to have", 2: "2", 3: "3 · matters", 4: "4", 5: "5 · essential"}
 
-access = partner_link()
-locked = header(access, "2 · The results you expect")
-show_flash()
-st.write("What would make this partnership a success for your organization? Write each result "
+INTRO = ("What would make this partnership a success for your organization? Write each result "
          "you expect on its own, and say how much it matters. The room will turn the shared "
          "ones into measures with a baseline and a target.")
-with reading(engine()) as session:
-    results = prework.own_results(session, access)
+
+access = partner_link()
+locked = header(access, "2 · The results you expect")
 
 
 def result_fields(prefix: str, errors: dict) -> None:
@@ -87,13 +85,20 @@ def add_result() -> None:
         st.session_state["result_new_importance"] = 3
 
 
-for number, result in enumerate(results, start=1):
-    with st.expander(f"{number}. {result.text} · importance {result.importance} of 5"):
-        existing(result)
+@partner_form(INTRO)
+def results_form() -> None:
+    with reading(engine()) as session:
+        results = prework.own_results(session, access)
+    for number, result in enumerate(results, start=1):
+        with st.expander(f"{number}. {result.text} · importance {result.importance} of 5"):
+            existing(result)
 
-st.subheader("Add a result you expect" if results else "Your first expected result")
-new_errors = form_errors("result_new")
-result_fields("result_new", new_errors)
-form_error(new_errors)
-st.button("Add this result", type="primary", key="result_new_add", disabled=locked,
-          on_click=add_result)
+    st.subheader("Add a result you expect" if results else "Your first expected result")
+    new_errors = form_errors("result_new")
+    result_fields("result_new", new_errors)
+    form_error(new_errors)
+    st.button("Add this result", type="primary", key="result_new_add", disabled=locked,
+              on_click=add_result)
+
+
+results_form()

@@ -15,8 +15,8 @@ from ui.forms import (
     refill,
     show_conflict,
 )
-from ui.prework import header, local_time, partner_link, save_section
-from ui.state import engine, form_errors, show_flash
+from ui.prework import header, local_time, partner_form, partner_link, save_section
+from ui.state import engine, form_errors
 
 QUESTIONS = {
     "mission": ("Your organization's mission", "In a sentence or two: why does your "
@@ -30,26 +30,6 @@ QUESTIONS = {
 
 access = partner_link()
 locked = header(access, "1 · Your mission")
-show_flash()
-with reading(engine()) as session:
-    row = own_mission(session, access)
-if row is not None:
-    st.caption(f"Last saved at {local_time(row.updated_at)} on {row.updated_at:%d %B}.")
-
-errors = form_errors("mission")
-fill("mine", access.partner_id,
-     {field: getattr(row, field) if row else "" for field in MISSION_FIELDS},
-     row.version if row else None)
-for field in MISSION_FIELDS:
-    label, help_text = QUESTIONS[field]
-    st.text_area(label, key=f"mine_{field}", help=help_text, placeholder=help_text,
-                 disabled=locked, height=110)
-    field_error(errors, field)
-
-typed = {field: st.session_state[f"mine_{field}"] for field in MISSION_FIELDS}
-theirs = show_conflict("mission", {f: QUESTIONS[f][0] for f in MISSION_FIELDS}, typed,
-                       saved=row.model_dump() if row else None)
-form_error(errors)
 
 
 def save_mission() -> None:
@@ -60,7 +40,32 @@ def save_mission() -> None:
         refill("mine")
 
 
-if theirs:
-    conflict_buttons("mission", "mine", theirs, save_mission, disabled=locked)
-else:
-    st.button("Save", type="primary", key="mission_save", disabled=locked, on_click=save_mission)
+@partner_form()
+def mission_form() -> None:
+    with reading(engine()) as session:
+        row = own_mission(session, access)
+    if row is not None:
+        st.caption(f"Last saved at {local_time(row.updated_at)} on {row.updated_at:%d %B}.")
+
+    errors = form_errors("mission")
+    fill("mine", access.partner_id,
+         {field: getattr(row, field) if row else "" for field in MISSION_FIELDS},
+         row.version if row else None)
+    for field in MISSION_FIELDS:
+        label, help_text = QUESTIONS[field]
+        st.text_area(label, key=f"mine_{field}", help=help_text, placeholder=help_text,
+                     disabled=locked, height=110)
+        field_error(errors, field)
+
+    typed = {field: st.session_state[f"mine_{field}"] for field in MISSION_FIELDS}
+    theirs = show_conflict("mission", {f: QUESTIONS[f][0] for f in MISSION_FIELDS}, typed,
+                           saved=row.model_dump() if row else None)
+    form_error(errors)
+    if theirs:
+        conflict_buttons("mission", "mine", theirs, save_mission, disabled=locked)
+    else:
+        st.button("Save", type="primary", key="mission_save", disabled=locked,
+                  on_click=save_mission)
+
+
+mission_form()

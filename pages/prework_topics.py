@@ -15,25 +15,19 @@ from ui.forms import (
     refill,
     show_conflict,
 )
-from ui.prework import header, partner_link, save_section
+from ui.prework import header, partner_form, partner_link, save_section
 from ui.stance_forms import flex_data, flex_fields, rule_data, rule_fields
-from ui.state import engine, form_errors, show_flash
+from ui.state import engine, form_errors
 from ui.text import plain
 
 KINDS = {StanceKind.FLEX: "We can flex", StanceKind.FIXED: "A rule binds us"}
 
-access = partner_link()
-locked = header(access, "3 · Your position on each topic")
-show_flash()
-st.write("For each topic, say where your organization has room to move, or which rule binds "
+INTRO = ("For each topic, say where your organization has room to move, or which rule binds "
          "it. Your limits stay private unless you choose to share them: the room only learns "
          "whether the partners' ranges meet.")
 
-with reading(engine()) as session:
-    topics = prework.workshop_topics(session, access)
-    mine = prework.own_stances(session, access)
-if not topics:
-    st.write("The facilitator has not added topics yet. Please come back later.")
+access = partner_link()
+locked = header(access, "3 · Your position on each topic")
 
 
 def position_words(topic: Topic, own: OwnStance | None) -> str:
@@ -153,10 +147,20 @@ def remove_rule(topic: Topic, rule_id: int) -> None:
         refill(f"mine{topic.id}")
 
 
-# The list, then one topic's form at a time: a form for each of a hundred topics would make the
-# page slow to redraw after every click. It opens on the first topic not answered yet.
 TOPIC_KEY = "mine_topic"
-if topics:
+
+
+@partner_form(INTRO)
+def positions_form() -> None:
+    """The list, then one topic's form at a time: a form for each of a hundred topics would
+    make the page slow to redraw after every click. It opens on the first topic not answered
+    yet."""
+    with reading(engine()) as session:
+        topics = prework.workshop_topics(session, access)
+        mine = prework.own_stances(session, access)
+    if not topics:
+        st.write("The facilitator has not added topics yet. Please come back later.")
+        return
     st.markdown("\n".join(
         f"- {'✓' if t.id in mine else '○'} {plain(t.title)} · "
         f"{plain(position_words(t, mine.get(t.id)))}" for t in topics))
@@ -169,3 +173,6 @@ if topics:
     with st.container(border=True):
         st.subheader(chosen.title)
         topic_section(chosen, mine.get(chosen.id))
+
+
+positions_form()

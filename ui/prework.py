@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from models.links import LinkAccess
 from models.overview import link_holder_view
 from models.schema import Partner
 from ui.forms import save
-from ui.state import engine, require
+from ui.state import engine, require, show_flash
 
 
 def partner_link() -> LinkAccess:
@@ -27,6 +28,27 @@ def partner_link() -> LinkAccess:
             prework.mark_opened(session, access)
         st.session_state["prework_opened"] = True
     return access
+
+
+def partner_form(intro: str = "") -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A pre-work page's forms, drawn as a Streamlit fragment under the "Saved at" message and
+    the page's ``intro``: a click in them (Save, Remove, Submit) runs the fragment again, and
+    only it. The title, the partner's name, the lock notice and the navigation stay as drawn,
+    and the server redraws one form rather than the page: forty partners saving at once is the
+    load test's case (BENCHMARKS.md). Whatever a save changes is drawn inside it."""
+
+    def fragment(draw: Callable[[], None]) -> Callable[[], None]:
+        @st.fragment
+        @functools.wraps(draw)  # Streamlit tells fragments apart by module and name
+        def form() -> None:
+            show_flash()
+            if intro:
+                st.write(intro)
+            draw()
+
+        return form
+
+    return fragment
 
 
 def is_locked(access: LinkAccess) -> bool:

@@ -15,6 +15,7 @@ from typing import Literal
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.runtime.pages_manager import PagesManager
 
 from models.auth import account as facilitator_account
 from models.auth import session_expired
@@ -140,12 +141,30 @@ def role_for_this_run(role: Role) -> Iterator[None]:
 
 def require(*kinds: RoleKind) -> Role:
     """The current role if it may see this page; otherwise a plain refusal and nothing else."""
-    role = _ROLE_THIS_RUN.get() or current_role()
+    role = _ROLE_THIS_RUN.get()
+    if role is None:  # this page runs without app.py
+        _leave_the_pages_folder_mode()
+        role = current_role()
     if role.kind not in kinds:
         st.title("This page is not available")
         st.write("Please sign in, or open the private link you were sent.")
         st.stop()
     return role
+
+
+def _leave_the_pages_folder_mode() -> None:
+    """Run this request again through app.py, and every later one on this server.
+
+    Until some run calls ``st.navigation``, Streamlit treats an app with a ``pages/`` folder the
+    old way: a first request that names a page (a deep link, a bookmark, a reload on a freshly
+    started server) runs that page file alone, and every later run of the session too, each
+    time building a page object for every file in the folder and a sidebar listing all of them.
+    Once the flag is off, app.py runs first: one look at the role, and the navigation of that
+    role only. The flag is Streamlit's own (held still by pyproject's pin of Streamlit 1.67);
+    a page run alone by the tests (AppTest) never has it set, and checks the role itself."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _link_token() -> str | None:

@@ -6,7 +6,9 @@ the mission pre-work page (a ``BackMsg`` with ``rerun_script``: the link in the 
 page by its URL path) and reads ``ForwardMsg``s until ``script_finished``. A save is the next run,
 whose widget states carry the four text areas (the mission with new text) and a click of Save:
 what the browser sends when someone types and clicks. Its time runs from sending that message to
-the run's end. All sessions save at the same moment, round after round.
+the run's end. The form is drawn in a fragment (``ui.prework.partner_form``), so, as a browser
+does, the save names that fragment, and the server reruns the form alone; the rest of the page
+stays as the opening drew it. All sessions save at the same moment, round after round.
 
 Targets, on a 2-core machine: no errors, no lost saves, a save's p95 at most 500 ms, and the
 server at most 1.5 GB with 40 idle sessions connected.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -32,10 +35,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from sqlmodel import Session, select
@@ -62,12 +66,14 @@ SAVED = "Saved at"
 START_TIMEOUT = 60.0
 RUN_TIMEOUT = 60.0
 FINISHED = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
+FRAGMENT_FINISHED = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 TARGET_P95_MS = 500.0
 TARGET_IDLE_MIB = 1536.0
 MiB = 1024 * 1024
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -262,17 +268,37 @@ class Run:
 
     seconds: float = 0.0
     elements: list[Element] = field(default_factory=list)
+    fragments: list[str] = field(default_factory=list)  # each element's fragment ("" if none)
+    fragment: str = ""  # the fragment this run was asked to rerun alone; "" for the whole page
     page: str = ""
     page_hash: str = ""
     problems: list[str] = field(default_factory=list)
 
     def widget(self, key: str) -> Element | None:
         """The widget whose user key is ``key``: Streamlit ends such ids with ``-<key>``."""
-        for element in self.elements:
+        found = self._widget_at(key)
+        return None if found is None else self.elements[found]
+
+    def fragment_of(self, key: str) -> str:
+        """The fragment the widget ``key`` was drawn in, "" if none: a browser reruns only that
+        fragment when the widget is used."""
+        found = self._widget_at(key)
+        return "" if found is None else self.fragments[found]
+
+    def _widget_at(self, key: str) -> int | None:
+        for index, element in enumerate(self.elements):
             kind = element.WhichOneof("type")
             if kind and getattr(getattr(element, kind), "id", "").endswith(f"-{key}"):
-                return element
+                return index
         return None
+
+    def keep_outside(self, earlier: Run, fragment: str) -> None:
+        """A fragment's run redraws that fragment only: the browser keeps the rest of the page."""
+        kept = [(e, f) for e, f in zip(earlier.elements, earlier.fragments, strict=True)
+                if f != fragment]
+        self.elements[:0] = [e for e, _ in kept]
+        self.fragments[:0] = [f for _, f in kept]
+        self.page = self.page or earlier.page
 
     def saved(self) -> bool:
         return any(e.WhichOneof("type") == "alert" and e.alert.format == e.alert.SUCCESS
@@ -331,7 +357,10 @@ class PartnerSession:
             if state.id == mission.text_area.id:
                 state.string_value = text
         states.append(WidgetState(id=button.button.id, trigger_value=True))
-        run = await self._run(states, page_hash=self.last.page_hash)
+        fragment = self.last.fragment_of(SAVE_KEY)
+        run = await self._run(states, page_hash=self.last.page_hash, fragment=fragment)
+        if fragment:
+            run.keep_outside(self.last, fragment)
         run.check(save=True)
         self.last = run
         return run
@@ -340,21 +369,23 @@ class PartnerSession:
         if self.connection is not None:
             await self.connection.close()
 
-    async def _run(self, states: list[WidgetState], *, page_hash: str) -> Run:
+    async def _run(self, states: list[WidgetState], *, page_hash: str,
+                   fragment: str = "") -> Run:
         message = BackMsg()
         client = message.rerun_script
         client.query_string = urlencode({"link": self.link.token})
         client.page_script_hash = page_hash
         client.page_name = PAGE
+        client.fragment_id = fragment
         client.widget_states.widgets.extend(states)
         client.context_info.timezone = "UTC"
         client.context_info.locale = "en-US"
-        run = Run()
+        run = Run(fragment=fragment)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(RUN_TIMEOUT):
                 await self.connection.send(message.SerializeToString())
-                await self._read_until_finished(run)
+                await self._read_until_finished(run, fragment=fragment)
         except TimeoutError:
             run.problems.append(f"no end of the run within {RUN_TIMEOUT:.0f} s")
         except WebSocketException as exc:
@@ -362,25 +393,27 @@ class PartnerSession:
         run.seconds = time.perf_counter() - started
         return run
 
-    async def _read_until_finished(self, run: Run) -> None:
+    async def _read_until_finished(self, run: Run, *, fragment: str) -> None:
         pages: dict[str, str] = {}
         while True:
             reply = ForwardMsg.FromString(await self.connection.recv(decode=False))
             kind = reply.WhichOneof("type")
             if kind == "new_session":  # a run starts: what came before was an earlier run's
                 run.elements.clear()
+                run.fragments.clear()
                 run.page_hash = reply.new_session.page_script_hash
             elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
                 run.elements.append(reply.delta.new_element)
+                run.fragments.append(reply.delta.fragment_id)
             elif kind == "navigation":
                 pages = {p.page_script_hash: p.url_pathname for p in reply.navigation.app_pages}
                 run.page_hash = reply.navigation.page_script_hash
             elif kind == "page_not_found":
                 run.problems.append("the server did not find the page")
             elif kind == "script_finished" and reply.script_finished != EARLY_FOR_RERUN:
-                if reply.script_finished != FINISHED:
+                if reply.script_finished != (FRAGMENT_FINISHED if fragment else FINISHED):
                     run.problems.append(f"the run ended with status {reply.script_finished}")
-                run.page = pages.get(run.page_hash, "")
+                run.page = pages.get(run.page_hash, "")  # a fragment's run names no page
                 return
 
 
@@ -461,6 +494,13 @@ def lost_saves(db_path: Path, acknowledged: dict[int, list[str]]) -> int:
     return lost
 
 
+def run_in_own_loop(coroutine: Coroutine[object, object, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the calling thread may be running an event loop
+    already (in the test suite, Playwright's synchronous API keeps one open for the session)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile: the smallest value with ``share`` of them at or below it."""
     if not values:
@@ -476,7 +516,7 @@ def run_load(sessions: int = 40, saves_per_session: int = 5) -> LoadResult:
         db_path = Path(folder) / "concord.db"
         links = seed_partners(db_path, sessions)
         with running_server(db_path, Path(folder) / "server.log") as server:
-            tally = asyncio.run(drive(server, links, saves_per_session))
+            tally = run_in_own_loop(drive(server, links, saves_per_session))
             lost = lost_saves(db_path, tally.acknowledged)
             if tally.failed_runs or lost:
                 log.warning("the server's log ends with:\n%s", server.log_tail())

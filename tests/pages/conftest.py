@@ -32,8 +32,8 @@ def _navigation_as_served(monkeypatch: pytest.MonkeyPatch) -> None:
     Streamlit keeps a process-wide flag that is true while a ``pages/`` folder sits beside the
     entry script and turns false for good once ``st.navigation`` is called; after that every
     rerun starts at app.py. AppTest resets the flag before each run, so without this every rerun
-    after the first would run the page file alone. Pages run alone are tested on their own in
-    test_page_guards.py.
+    after the first would run the page file alone. Pages opened on a fresh server are tested in
+    test_authorization_matrix.py, and pages run without app.py in test_page_guards.py.
     """
     original = PagesManager.__init__
 

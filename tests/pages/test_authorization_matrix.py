@@ -1,7 +1,7 @@
 """The authorization matrix: every page in ui.navigation.SCREENS under every role, through app.py
-and with the page file run alone. An allowed role sees the page; a refused role sees a refusal
-and none of the demo workshop's data. A page added to SCREENS is covered without anyone
-remembering to add it here.
+and opened by its address on a freshly started server. An allowed role sees the page; a refused
+role sees a refusal, or its own first page, and none of the demo workshop's data. A page added to
+SCREENS is covered without anyone remembering to add it here.
 
 Partners see only their own answers, and a link of another workshop sees only that workshop.
 The module prints the matrix it found at the end (informative; the tests assert).
@@ -216,8 +216,8 @@ def _print_matrix(request: pytest.FixtureRequest) -> Iterator[None]:
 def _matrix_lines() -> list[str]:
     width = max(len(screen.path) for screen in SCREENS)
     head = " ".join(f"{role.short:>5}" for role in ROLES)
-    lines = ["", "Authorization matrix (app.py / page alone): ✓ shown, · not registered, "
-             "✗ refused, ! unexpected, ? not run",
+    lines = ["", "Authorization matrix (app.py / opened by address on a fresh server): ✓ shown, "
+             "· not registered, ✗ refused, → the role's own first page, ! unexpected, ? not run",
              f"{'page':<{width}} {head}"]
     for screen in SCREENS:
         cells = []
@@ -292,40 +292,48 @@ def _allowed_problem(at: AppTest, world: World, role: Role) -> str | None:
     return f"shows {found}" if found else None
 
 
-# --- each page file run alone --------------------------------------------------------------------
+# --- each page opened by its address on a fresh server -------------------------------------------
+
+# What each role's first page (``screens_for(kind)[0]``) is titled.
+LANDING_TITLES: dict[RoleKind, str] = {"nobody": "Concord", "facilitator": "Set-up",
+                                       "partner": "Your pre-work", "leadership": "Review: ",
+                                       "invalid_link": LINK_REFUSED}
 
 
-def run_alone(screen: Screen, role: Role, world: World,
-              monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """Run the page file without app.py, as a fresh server does on its first request.
+def open_on_fresh_server(screen: Screen, role: Role, world: World,
+                         monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """Open the page by its address on a server no request has reached yet.
 
     With pages/ beside app.py and st.navigation not yet called, Streamlit runs the requested
-    file from pages/ alone, with every file there registered (so the page's own st.page_link
-    calls resolve). ``new_app(page)`` would make the page the entry script instead, where its
-    links to "pages/…" cannot resolve: a failure no server ever shows.
+    file from pages/ alone, with every file there registered. The page hands the request to
+    app.py at once (``ui.state.require``), which shows the page only to a role it belongs to.
     """
     monkeypatch.setattr(PagesManager, "__init__", FRESH_SERVER)
     at = new_app()
     role.enter(at, world)
     at.switch_page(screen.path).run()
-    assert PagesManager.uses_pages_directory, "app.py ran: this was not the page alone"
+    assert PagesManager.uses_pages_directory is False, "the page did not hand over to app.py"
     return at
 
 
 @pytest.mark.parametrize(("screen", "role"), PAGE_CASES,
                          ids=[f"{s.path}-{r.label}" for s, r in PAGE_CASES])
-def test_page_run_alone(world, screen, role, monkeypatch):
-    at = run_alone(screen, role, world, monkeypatch)
+def test_page_opened_on_a_fresh_server(world, screen, role, monkeypatch):
+    at = open_on_fresh_server(screen, role, world, monkeypatch)
+    landing = LANDING_TITLES[role.kind]
+    assert at.title, "no title"
+    title = at.title[0].value
     if role.kind in screen.roles:
         problem = _allowed_problem(at, world, role)
         record(screen, role, "alone", "!" if problem else "✓")
         assert problem is None, problem
+        if screen != screens_for(role.kind)[0]:
+            assert not title.startswith(landing), "the role's first page, not the one asked for"
         return
     assert not at.exception, [e.value for e in at.exception]
-    found = leaks(at, world, Role("refused", "", "nobody", role.enter))
-    refused = bool(at.title) and at.title[0].value == REFUSED
-    record(screen, role, "alone", "✗" if refused and not found else "!")
-    assert refused, at.title[0].value if at.title else "no title"
+    found = leaks(at, world, role)  # the role's own page: what this role must not see there
+    record(screen, role, "alone", "→" if title.startswith(landing) and not found else "!")
+    assert title.startswith(landing), title
     assert not found, found
 
 

@@ -1,5 +1,6 @@
-"""Each page file, run alone without app.py (as Streamlit may on a fresh server's first request),
-refuses every role it is not registered for and shows nothing of the workshop."""
+"""Each page file, run without app.py, refuses every role it is not registered for and shows
+nothing of the workshop. A fresh server hands a page's first request to app.py
+(test_authorization_matrix.py); this is the page's own check, should one ever run without it."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, select
 
 from models.schema import AuditEvent, Workshop
@@ -46,8 +47,10 @@ def update(session: Session, row: Row, values: dict[str, Any], *, actor: str,
     versioned = hasattr(row, "version")
     if versioned and expected_version is not None:
         changes = dict(values, version=expected_version + 1)
+        columns = table.__table__.c
         result = session.execute(
-            sql_update(table).where(table.id == row.id, table.version == expected_version)
+            sql_update(table.__table__)
+            .where(columns.id == row.id, columns.version == expected_version)
             .values(**changes)
         )
         if result.rowcount != 1:
@@ -56,8 +59,10 @@ def update(session: Session, row: Row, values: dict[str, Any], *, actor: str,
             raise Conflict("Someone else saved this a moment ago, so nothing was overwritten. "
                            "Your changes are still in the form.",
                            snapshot(current) if current else None)
-        # The ORM's UPDATE has already given ``row`` its new values (synchronize_session
-        # "auto" evaluates the WHERE clause on the rows in the session): no second read.
+        # The row now holds exactly these values: give them to ``row`` as loaded, without a
+        # second read and without marking it changed.
+        for key, value in changes.items():
+            set_committed_value(row, key, value)
     else:
         for key, value in values.items():
             setattr(row, key, value)

@@ -18,7 +18,7 @@ import secrets
 import threading
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Insert, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -38,12 +38,21 @@ _CHANGE_NOTHING = TRANSACTION_CONTROL | {"SELECT", "SET", "SHOW", "PRAGMA", "EXP
 _CHANGE_ROWS = frozenset({"INSERT", "UPDATE", "REPLACE"})
 _MAY_DELETE = frozenset({"DELETE", "WITH"})
 _cascades: dict[str, frozenset[str]] = {}
+_upserts: dict[str, Insert] = {}
+_app_tables: tuple[int, frozenset[str]] = (-1, frozenset())
 _cascades_lock = threading.Lock()
 
 
 def app_tables() -> frozenset[str]:
-    """Every table of the app that has a stamp (all but the stamps' own)."""
-    return frozenset(SQLModel.metadata.tables) - {TableStamp.__tablename__}
+    """Every table of the app that has a stamp (all but the stamps' own). Asked for on every
+    statement, so worked out again only when the models' tables change (they only grow)."""
+    global _app_tables  # one tuple, replaced whole
+    count, names = _app_tables
+    tables = SQLModel.metadata.tables
+    if count != len(tables):
+        names = frozenset(tables) - {TableStamp.__tablename__}
+        _app_tables = (len(tables), names)
+    return names
 
 
 def tables_in(statement: str) -> frozenset[str]:
@@ -130,16 +139,26 @@ def replace(session: Session, tables: Iterable[str]) -> None:
     names &= app_tables()
     if not names:
         return
-    # Only these two are served (``models.db.make_engine``).
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    connection = session.connection()
     value = secrets.randbits(62)
-    statement = insert(TableStamp).values([{"name": name, "value": value}
-                                           for name in sorted(names)])
-    session.execute(statement.on_conflict_do_update(index_elements=[TableStamp.name],
-                                                    set_={"value": statement.excluded.value}))
+    connection.execute(_upsert(connection.dialect.name),
+                       [{"name": name, "value": value} for name in sorted(names)])
+
+
+def _upsert(dialect: str) -> Insert:
+    """The insert-or-update of one stamp, built once for each database (every save runs it)."""
+    statement = _upserts.get(dialect)
+    if statement is None:
+        # Only these two are served (``models.db.make_engine``).
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = TableStamp.__table__
+        inserted = insert(table)
+        statement = _upserts[dialect] = inserted.on_conflict_do_update(
+            index_elements=[table.c.name], set_={"value": inserted.excluded.value})
+    return statement
 
 
 def read(session: Session) -> dict[str, int]:

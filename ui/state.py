@@ -65,8 +65,19 @@ def _engine_for(url: str) -> Engine:
     return engine
 
 
+_opened: dict[str, Engine] = {}
+
+
 def engine() -> Engine:
-    return _engine_for(database_url())
+    """The engine of the configured database, opened (and migrated) once per server process.
+
+    Pages ask for it several times a run and each save once more; a dictionary answers that
+    faster than Streamlit's cache, which hashes its arguments on every call."""
+    url = database_url()
+    found = _opened.get(url)
+    if found is None:
+        found = _opened[url] = _engine_for(url)
+    return found
 
 
 def current_role() -> Role:

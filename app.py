@@ -2,8 +2,9 @@
 
 A page that is not registered for a role does not exist for it: a partner's link cannot reach a
 facilitator page by URL, because that page is never handed to ``st.navigation``. Each page also
-checks the role itself (``ui.state.require``): because our screens live in ``pages/``, Streamlit
-may run a page file directly, without this frame, on a fresh server's first request.
+checks the role itself (``ui.state.require``). Because our screens live in ``pages/``, Streamlit
+runs a page named in a fresh server's first request directly, without this frame; the page then
+hands that request, and every later one, to this frame.
 """
 
 import logging

@@ -142,7 +142,7 @@ _ROLE_THIS_RUN: ContextVar[Role | None] = ContextVar("concord_role_this_run", de
 @contextmanager
 def role_for_this_run(role: Role) -> Iterator[None]:
     """The role app.py worked out, for the page it runs next, so the page need not ask the
-    database again. A page run alone (a fresh server's first request) works it out itself."""
+    database again. A page run without app.py works it out itself."""
     token = _ROLE_THIS_RUN.set(role)
     try:
         yield

@@ -71,6 +71,7 @@ def test_a_deep_link_on_a_fresh_server_opens_the_partners_own_page(
 
     tab.open(f"{server.url}/prework_mission?link={token}")
     expect(tab.page.get_by_role("heading", name="1 · Your mission")).to_be_visible()
+    expect(tab.field("Your organization's mission")).to_be_visible()
     tab.shows(name)
     nav = tab.page.get_by_test_id("stSidebarNav").get_by_role("link")
     # Each link reads its icon's name, then its title.

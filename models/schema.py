@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, TypeDecorator, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +28,25 @@ def choice(enum_type: type[StrEnum], default: Any = ..., **kwargs: Any) -> Any:
     column_type = SAEnum(enum_type, native_enum=False, length=40, validate_strings=True,
                          values_callable=lambda members: [m.value for m in members])
     return Field(default=default, sa_type=column_type, **kwargs)
+
+
+class JSONList(TypeDecorator):
+    """A JSON list, stored as before; an empty one, by far the most common (a numeric topic's
+    options, a flexible stance's acceptable options), is read without parsing it. A large
+    workshop reads thousands of them when its views are built."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):  # noqa: ANN001, ANN201
+        parse = self.impl_instance.result_processor(dialect, coltype)
+        if parse is None:  # the driver parses JSON itself (PostgreSQL)
+            return None
+
+        def process(value):  # noqa: ANN001, ANN202
+            return [] if value == "[]" else parse(value)
+
+        return process
 
 
 class PartnerKind(StrEnum):
@@ -327,7 +346,7 @@ class Topic(SQLModel, table=True):
     unit: str = Field(default="", max_length=40)
     lower_bound: float | None = None
     upper_bound: float | None = None
-    options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSONList, nullable=False))
     position: int = 0
     version: int = 1
 
@@ -352,7 +371,7 @@ class Stance(SQLModel, table=True):
     accept_min: float | None = None
     accept_max: float | None = None
     acceptable_options: list[str] = Field(default_factory=list,
-                                          sa_column=Column(JSON, nullable=False))
+                                          sa_column=Column(JSONList, nullable=False))
     # Private by default: the app may say whether ranges overlap, never where this limit is.
     limit_private: bool = True
     weight: int = 3
@@ -374,7 +393,7 @@ class FixedConstraint(SQLModel, table=True):
     allowed_min: float | None = None
     allowed_max: float | None = None
     allowed_options: list[str] = Field(default_factory=list,
-                                       sa_column=Column(JSON, nullable=False))
+                                       sa_column=Column(JSONList, nullable=False))
     allows_text: str = Field(default="", max_length=1000)
 
 

@@ -114,6 +114,27 @@ def measure(app: AppTest, page: str, role: str, reruns: int, *,
                    bool(app.exception))
 
 
+def measure_side_by_side(apps: dict[int, AppTest], page: str, role: str, reruns: int,
+                         before: dict[int, Callable[[], None]]) -> dict[int, PageRun]:
+    """Time the same page on several workshops, their reruns taking turns: each round runs
+    every workshop's page once (``before[key]`` first, untimed). A machine that speeds up or
+    slows down meanwhile does so for every workshop alike, so the ratios between them hold."""
+    times: dict[int, list[float]] = {key: [] for key in apps}
+    counts: dict[int, list[int]] = {key: [] for key in apps}
+    for _ in range(reruns):
+        for key, app in apps.items():
+            before[key]()
+            gc.collect()
+            with counting() as seen:
+                start = time.perf_counter()
+                app.run()
+                times[key].append((time.perf_counter() - start) * 1000)
+            counts[key].append(len(seen))
+    return {key: PageRun(page, role, statistics.median(times[key]), p95(times[key]),
+                         max(counts[key]), 0.0, bool(app.exception))
+            for key, app in apps.items()}
+
+
 # Saves made in the room, by the tables each writes (as the app's own saves wrote them over the
 # page tests; every save also adds to the audit trail).
 SAVES: dict[str, tuple[str, ...]] = {

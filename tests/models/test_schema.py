@@ -393,3 +393,30 @@ def test_enum_columns_store_their_lowercase_values(room, query, expected):
         stored = [row[0] for row in connection.execute(text(query)).all()]
 
     assert stored == expected
+
+
+def test_json_lists_read_back_as_written_and_empty_ones_are_new_each_time(engine):
+    """``JSONList`` reads an empty list without parsing it: it must still be a list of its own
+    per row, and a list with items must still be parsed."""
+    with writing(engine) as session:
+        workshop = create_workshop(session, workshop={"name": "Lists", "held_on": "2027-03-04"},
+                                   partners=PARTNERS, actor="test")
+        numeric = add_topic(session, workshop_id=workshop.id, actor="test",
+                            data={"title": "Response time", "category": "access",
+                                  "kind": "numeric", "unit": "days", "lower_bound": 0,
+                                  "upper_bound": 30})
+        options = add_topic(session, workshop_id=workshop.id, actor="test",
+                            data={"title": "Shared record", "category": "data",
+                                  "kind": "options", "options": ["Portal", "Fax, then “scan”"]})
+        ids = (numeric.id, options.id)
+    with reading(engine) as session:
+        first, second = (session.get(Topic, topic_id) for topic_id in ids)
+        raw = session.execute(text("SELECT options FROM topic WHERE id = :id"),
+                              {"id": ids[0]}).scalar_one()
+        empty_again = session.execute(select(Topic.__table__.c.options)
+                                      .where(Topic.__table__.c.id == ids[0])).scalar_one()
+
+    assert first.options == [] and empty_again == []
+    assert raw in ("[]", [])  # as SQLite stores it; PostgreSQL's driver hands back a list
+    assert first.options is not empty_again, "one list shared between rows"
+    assert second.options == ["Portal", "Fax, then “scan”"]

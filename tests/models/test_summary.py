@@ -3,8 +3,10 @@ and leadership sign-off through the review link."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -257,6 +259,19 @@ def test_version_is_stable_and_follows_the_content(demo_engine):
     changed = summary_of(demo_engine, workshop_id)
     assert changed.version != first.version
     assert changed.solutions[0].value == "20 minutes"
+
+
+def test_version_is_the_hash_signed_versions_were_made_with(demo_engine):
+    """A sign-off lapses when the version changes, so the version of the same content must not
+    change with how it is worked out: here, as it was first made, with ``asdict``."""
+    summary = summary_of(demo_engine, demo_id(demo_engine))
+    content = asdict(summary)
+    content.pop("version")
+    content.pop("made_at")
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=lambda value: value.isoformat())
+    assert summary.solutions and summary.measures, "the demo's summary has content"
+    assert summary.version == hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
 def test_version_changes_when_a_measure_is_agreed(demo_engine):

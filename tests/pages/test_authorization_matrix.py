@@ -1,7 +1,8 @@
 """The authorization matrix: every page in ui.navigation.SCREENS under every role, through app.py
-and opened by its address on a freshly started server. An allowed role sees the page; a refused
-role sees a refusal, or its own first page, and none of the demo workshop's data. A page added to
-SCREENS is covered without anyone remembering to add it here.
+and opened by its address on a freshly started server. An allowed role sees the page. A refused
+role never reaches it: app.py does not register it for that role, and opened by its address it
+shows the role's own first page, with none of the demo workshop's data. A page added to SCREENS is
+covered without anyone remembering to add it here.
 
 Partners see only their own answers, and a link of another workshop sees only that workshop.
 The module prints the matrix it found at the end (informative; the tests assert).
@@ -217,7 +218,7 @@ def _matrix_lines() -> list[str]:
     width = max(len(screen.path) for screen in SCREENS)
     head = " ".join(f"{role.short:>5}" for role in ROLES)
     lines = ["", "Authorization matrix (app.py / opened by address on a fresh server): ✓ shown, "
-             "· not registered, ✗ refused, → the role's own first page, ! unexpected, ? not run",
+             "· not registered, → the role's own first page, ! unexpected, ? not run",
              f"{'page':<{width}} {head}"]
     for screen in SCREENS:
         cells = []

@@ -44,6 +44,8 @@ SECTION_TITLES = {"mission": "Your mission", "expectations": "The results you ex
 MISSION_WORDS = {"mission": "your mission", "values": "your values",
                  "brings": "what you bring", "needs": "what you need"}
 LINK_GONE = "This link is not valid any more. Please ask your facilitator for a new one."
+LOCKED = ("The facilitator has locked pre-work, so it can no longer change. Thank you for your "
+          "answers.")
 
 
 # --- links ---------------------------------------------------------------------------------------
@@ -139,8 +141,7 @@ def ensure_open(session: Session, access: LinkAccess) -> Partner:
     link, partner, workshop = found
     _check_link(link, access)
     if workshop.prework_locked:
-        raise Invalid({"form": "The facilitator has locked pre-work, so it can no longer "
-                               "change. Thank you for your answers."})
+        raise Invalid({"form": LOCKED})
     return partner
 
 

@@ -18,7 +18,14 @@ from ui.forms import (
     save,
     show_conflict,
 )
-from ui.prework import header, local_time, partner_form, partner_link, save_section
+from ui.prework import (
+    header,
+    local_time,
+    partner_form,
+    partner_link,
+    redraw_page_if_closed,
+    save_section,
+)
 from ui.state import engine, form_errors
 
 SECTION_PAGES = {"mission": "pages/prework_mission.py",
@@ -42,9 +49,10 @@ def save_note() -> None:
 
 
 def submit() -> None:
-    save("submit", lambda s: prework.submit(s, access=access,
-                                            actor=f"partner:{access.partner_id}"),
-         "Thank you: your pre-work is submitted.")
+    if not save("submit", lambda s: prework.submit(s, access=access,
+                                                   actor=f"partner:{access.partner_id}"),
+                "Thank you: your pre-work is submitted."):
+        redraw_page_if_closed("submit")
 
 
 @partner_form(INTRO)

@@ -17,7 +17,7 @@ from models.links import LinkAccess
 from models.overview import link_holder_view
 from models.schema import Partner
 from ui.forms import save
-from ui.state import engine, require, show_flash
+from ui.state import engine, form_errors, require, show_flash
 
 
 def partner_link() -> LinkAccess:
@@ -78,6 +78,17 @@ def local_time(moment: datetime) -> str:
 def save_section(form: str, access: LinkAccess,
                  write: Callable[[Session, Partner], object]) -> bool:
     """Save one section of pre-work for the link's partner, with "Saved at hh:mm" on success."""
-    return save(form, lambda s: prework.partner_write(s, access, lambda p: write(s, p)),
-                f"Saved at {local_time(utcnow())}. You can come back and change it until the "
-                "facilitator locks pre-work.")
+    saved = save(form, lambda s: prework.partner_write(s, access, lambda p: write(s, p)),
+                 f"Saved at {local_time(utcnow())}. You can come back and change it until the "
+                 "facilitator locks pre-work.")
+    if not saved:
+        redraw_page_if_closed(form)
+    return saved
+
+
+def redraw_page_if_closed(form: str) -> None:
+    """A save refused because pre-work was locked, or the link stopped, meanwhile: the page
+    around the form changes too (the lock notice, every field read-only), so the whole page runs
+    again, not only the form's fragment. The message and what was typed stay."""
+    if form_errors(form).get("form") in (prework.LOCKED, prework.LINK_GONE):
+        st.rerun(scope="app")

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from sqlmodel import select
 
 from models.db import make_engine, writing
-from models.prework import issue_link, set_locked
+from models.prework import LOCKED, issue_link, set_locked
 from models.schema import LinkPurpose, Partner, Workshop
 from models.startup import prepare
 from tests.conftest import Backend
@@ -87,3 +87,34 @@ def test_a_deep_link_on_a_fresh_server_opens_the_partners_own_page(
     assert read_rows(database, "SELECT count(*) FROM partnermission WHERE mission = ?",
                      MISSION) == [(1,)]
     assert "Traceback" not in server.log_path.read_text()
+
+
+def test_a_save_refused_by_the_lock_redraws_the_whole_page_and_keeps_the_words(
+        partner_link: tuple[str, str, str], serve: Callable[..., Server],
+        partner_tab: BrowserTab):
+    """The form is a fragment, but a lock set meanwhile changes the page around it too: the
+    refusal, the lock notice above the form, every field read-only, and the words still there."""
+    database, token, _ = partner_link
+    server = serve(database)
+    tab = partner_tab
+    tab.open(f"{server.url}/prework_mission?link={token}")
+    tab.enter("Your organization's mission", MISSION)
+
+    engine = make_engine(database)
+    try:
+        with writing(engine) as session:
+            workshop = session.exec(select(Workshop).where(Workshop.is_demo)).one()
+            set_locked(session, workshop_id=workshop.id, locked=True, actor="facilitator:test")
+    finally:
+        engine.dispose()
+    tab.page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(tab.page.get_by_text(LOCKED)).to_be_visible()
+    expect(tab.page.get_by_text("The facilitator has locked pre-work for the workshop.",
+                                exact=False)).to_be_visible()
+    field = tab.field("Your organization's mission")
+    expect(field).to_be_disabled()
+    expect(field).to_have_value(MISSION)
+    tab.shot("refused-by-the-lock")
+    assert read_rows(database, "SELECT count(*) FROM partnermission WHERE mission = ?",
+                     MISSION) == [(0,)]

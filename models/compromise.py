@@ -382,13 +382,18 @@ def better_for_everyone(proposed: Package, baseline: Package) -> bool:
 
 
 @kept
-def open_topic_inputs(session: Session, workshop_id: int) -> list[TopicInput]:
-    """Every topic of the workshop not yet agreed, with its stances (in partner order) and the
-    rules of its fixed stances; two queries however many topics there are, besides the
-    workshop's shared rows."""
+def open_topic_inputs(session: Session, workshop_id: int,
+                      topic_id: int | None = None) -> list[TopicInput]:
+    """Every topic of the workshop not yet agreed, or only the one given if it is open, with its
+    stances (in partner order) and the rules of its fixed stances; two queries however many
+    topics there are, besides the workshop's shared rows."""
     agreed = select(Agreement.topic_id).where(Agreement.outcome == Outcome.AGREED)
-    is_open = (Topic.workshop_id == workshop_id, col(Topic.id).not_in(agreed))
-    topics = [item.topic for item in topic_outcomes(session, workshop_id) if not item.agreed]
+    is_open = (Topic.workshop_id == workshop_id, col(Topic.id).not_in(agreed),
+               *(() if topic_id is None else (Topic.id == topic_id,)))
+    topics = [item.topic for item in topic_outcomes(session, workshop_id)
+              if not item.agreed and topic_id in (None, item.topic.id)]
+    if not topics:
+        return []
     # Stances and rules as plain rows, not objects the session tracks: a large workshop has
     # thousands, and they are only read.
     stances = session.execute(select(Stance.__table__)
@@ -430,8 +435,7 @@ def topic_suggestion(session: Session, workshop_id: int, topic_id: int) -> Sugge
     positions are revealed."""
     if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
         return None
-    item = next((i for i in open_topic_inputs(session, workshop_id) if i.topic.id == topic_id),
-                None)
+    [item] = open_topic_inputs(session, workshop_id, topic_id) or [None]
     return suggest(item.topic, item.stances, item.rules) if item else None
 
 

@@ -5,14 +5,14 @@ from html import escape
 
 import streamlit as st
 
-from models import compromise, convergence, solutions
+from models import compromise, convergence, solutions, steps
 from models.db import reading
 from models.ratings import raters
 from models.rules import describe_rule
 from models.schema import Outcome, Partner, StanceKind, Step, Topic, TopicKind
 from models.solutions import RoundView, StanceView, TopicView, describe_value
 from models.steps import reveal
-from ui import charts, projector
+from ui import charts, projector, sections
 from ui.chrome import workshop_or_stop
 from ui.forms import conflict, field_error, form_error, save, seed, seed_from
 from ui.partners import chip
@@ -152,16 +152,27 @@ def use_suggestion(topic: Topic, number: float | None, option: str | None) -> No
 
 
 def package_deals() -> None:
-    """Trades across the open topics: each partner gives where it cares least."""
+    """Trades across the open topics: each partner gives where it cares least. Built only when
+    opened: at a large workshop it weighs every open topic."""
     with reading(engine()) as session:
-        offer = compromise.workshop_packages(session, workshop_id)
-        partners = solutions.partners_of(session, workshop_id)
-    if not offer.packages:
-        return
-    with st.expander(f"Package deals across the {len(offer.topics)} open topics"):
-        st.caption("Each package settles several topics at once: every partner gives a little "
-                   "where the topic matters least to it and gains where it matters most. Every "
-                   "value lies inside what all partners can accept.")
+        if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
+            return
+    with sections.on_demand("Package deals across the open topics",
+                            "solutions_packages_open") as is_open:
+        if not is_open:
+            return
+        with reading(engine()) as session:
+            offer = compromise.workshop_packages(session, workshop_id)
+            partners = solutions.partners_of(session, workshop_id)
+        if not offer.packages:
+            st.write("No package deal yet: a package needs open topics where every partner's "
+                     "acceptable range meets the others'.")
+            return
+        count = len(offer.topics)
+        st.caption(f"Over the {count} open topic{'s' if count != 1 else ''} where the partners' "
+                   "ranges meet. Each package settles several topics at once: every partner "
+                   "gives a little where the topic matters least to it and gains where it "
+                   "matters most. Every value lies inside what all partners can accept.")
         for package in offer.packages:
             st.markdown(f"**{plain(package.label)}**")
             st.markdown("\n".join(
@@ -455,16 +466,18 @@ def put_outcome(view: TopicView, prefix: str) -> None:
 step_header(Step.SOLUTIONS, workshop_id, role.actor)
 show_flash()
 form_error(form_errors("reveal"))
-with st.expander("All topics at a glance: who can flex, and where a rule is fixed"):
-    with reading(engine()) as session:
-        everyone = solutions.stance_map(session, workshop_id)
-        listed = solutions.topic_rows(session, workshop_id)
-        partners = solutions.partners_of(session, workshop_id)
-    if everyone:
-        charts.show(charts.flex_fixed_map([row.topic for row in listed], partners, everyone,
-                                          projector=projector.is_on()), "chart_map")
-    else:
-        st.write("Shown once the partners' positions are revealed.")
+with sections.on_demand("All topics at a glance: who can flex, and where a rule is fixed",
+                        "solutions_map_open") as map_open:
+    if map_open:
+        with reading(engine()) as session:
+            everyone = solutions.stance_map(session, workshop_id)
+            listed = solutions.topic_rows(session, workshop_id)
+            partners = solutions.partners_of(session, workshop_id)
+        if everyone:
+            charts.show(charts.flex_fixed_map([row.topic for row in listed], partners, everyone,
+                                              projector=projector.is_on()), "chart_map")
+        else:
+            st.write("Shown once the partners' positions are revealed.")
 topic_id = choose_topic()
 package_deals()
 if topic_id is not None:

@@ -41,9 +41,9 @@ from tests.benchmark.pages import (
     navigation_as_served,
     open_page,
     saved_elsewhere,
+    screens,
 )
 from tests.pages.conftest import as_role
-from ui.navigation import screens_for
 
 TARGET_MEDIAN_MS, TARGET_RATIO, TARGET_STATEMENTS = 250, 50, 15
 TARGET_GROWTH, TARGET_SAVE_MS, TARGET_PDF_S = 4, 50, 5
@@ -155,10 +155,10 @@ def every_page(db_path: str, built: Built, reruns: int) -> list[PageRuns]:
     runs = []
     with navigation_as_served():
         for kind, setter in setters.items():
-            for screen in screens_for(kind):  # type: ignore[arg-type]
-                app = open_page(screen.path, setter)
-                runs.append(page_runs(app, screen.path, kind, engine, reruns))
-                print(f"  measured {screen.path}", file=sys.stderr, flush=True)
+            for screen in screens(kind):
+                app = open_page(screen.path, setter, screen.opened)
+                runs.append(page_runs(app, screen.label, kind, engine, reruns))
+                print(f"  measured {screen.label}", file=sys.stderr, flush=True)
     return runs
 
 
@@ -216,16 +216,16 @@ def print_growth(folder: Path, sizes: tuple[int, ...], reruns: int) -> None:
 
     results: dict[str, dict[str, dict[int, PageRun]]] = {}
     with navigation_as_served():
-        for screen in screens_for("facilitator"):
-            apps = {n: open_page(screen.path, roles(db, built)["facilitator"])
+        for screen in screens("facilitator"):
+            apps = {n: open_page(screen.path, roles(db, built)["facilitator"], screen.opened)
                     for n, (db, built) in workshops.items()}
             changes = {"unchanged": {n: on(n) for n in sizes},
                        "saved": {n: on(n, saved_elsewhere(engines[n], SAVES[GROWTH_SAVE]))
                                  for n in sizes},
                        "cold": {n: on(n, built_from_nothing) for n in sizes}}
             for which, before in changes.items():
-                results.setdefault(which, {})[screen.path] = measure_side_by_side(
-                    apps, screen.path, "facilitator", reruns, before)
+                results.setdefault(which, {})[screen.label] = measure_side_by_side(
+                    apps, screen.label, "facilitator", reruns, before)
     small, middle, large = sizes
     kinds = (("unchanged", "nothing changed"), ("saved", f"after {GROWTH_SAVE}"),
              ("cold", "every view built"))

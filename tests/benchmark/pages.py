@@ -30,6 +30,8 @@ from streamlit.testing.v1 import AppTest
 from models.db import writing
 from models.kept import forget
 from tests.pages.conftest import ROOT
+from ui.navigation import screens_for
+from ui.sections import PAGES
 
 EMPTY_PAGE = "import streamlit as st\n\nst.write('')\n"
 TIMEOUT = 120
@@ -193,9 +195,29 @@ def empty_page(reruns: int) -> PageRun:
     return PageRun("(empty page)", "-", statistics.median(times), p95(times), 0, 0.0, False)
 
 
-def open_page(page: str, setup: Callable[[AppTest], None]) -> AppTest:
+@dataclass(frozen=True)
+class Screen:
+    """A page as measured: as it opens, or with its sections built on demand open."""
+
+    label: str
+    path: str
+    opened: tuple[str, ...] = ()  # the keys of the sections open (ui.sections)
+
+
+def screens(kind: str) -> list[Screen]:
+    """Every page of a role, and once more with its on-demand sections open, if it has any."""
+    return [screen for page in screens_for(kind)  # type: ignore[arg-type]
+            for screen in (Screen(page.path, page.path),
+                           *([Screen(f"{page.path}, opened", page.path, PAGES[page.path])]
+                             if page.path in PAGES else []))]
+
+
+def open_page(page: str, setup: Callable[[AppTest], None],
+              opened: tuple[str, ...] = ()) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     setup(app)
+    for key in opened:
+        app.session_state[key] = True
     app.run()
     app.switch_page(page).run()  # and its first run: caches warm, as in a workshop under way
     return app

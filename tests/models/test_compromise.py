@@ -720,7 +720,22 @@ def test_the_demos_open_topics_come_with_their_stances_and_rules_in_two_queries_
 def test_a_workshop_without_topics_has_no_open_topics(demo_db):
     with reading(demo_db) as session, _selects(demo_db) as statements:
         assert open_topic_inputs(session, 999) == []
-    assert len(statements) == 4  # the topics and their outcomes, then stances and rules
+    assert len(statements) == 2  # the topics and their outcomes: no stance or rule to read
+
+
+def test_one_open_topic_comes_alone_and_an_agreed_one_not_at_all(demo_db, demo):
+    with reading(demo_db) as session:
+        every = {item.topic.id: item for item in open_topic_inputs(session, demo.workshop_id)}
+        rent = demo.topics["space-rent"].topic.id
+        agreed = demo.topics["warm-handoff-response-time"].topic.id
+        with _selects(demo_db) as statements:
+            [alone] = open_topic_inputs(session, demo.workshop_id, rent)
+        assert open_topic_inputs(session, demo.workshop_id, agreed) == []
+
+    assert alone.topic.id == rent
+    assert alone.stances == every[rent].stances and alone.rules == every[rent].rules
+    assert agreed not in every
+    assert len(statements) == 2  # its stances and its rules; the topics are read already
 
 
 def test_the_demos_packages_trade_rent_and_hours(demo_db, demo):

@@ -22,6 +22,7 @@ from models.schema import (
     TopicKind,
 )
 from tests.pages.conftest import as_role, demo_workshop_id, new_app, texts
+from ui import sections
 from ui.navigation import screens_for
 
 
@@ -73,6 +74,8 @@ def test_no_private_limit_on_any_facilitator_page(app_db, page):
     at = new_app()
     as_role(app_db, "facilitator", workshop_id)(at)
     at.session_state["projector"] = True
+    for key in sections.KEYS:  # the sections built only when opened, opened
+        at.session_state[key] = True
     topic_ids = [topic.id for _, topic in private]
     for topic_id in dict.fromkeys(topic_ids) if page == "pages/solutions.py" else [None]:
         if topic_id is not None:
@@ -85,6 +88,10 @@ def test_no_private_limit_on_any_facilitator_page(app_db, page):
         assert not re.search(r"Accept (min|max)( was)?: -?\d", words), page  # the trail
         if page == "pages/audit.py":
             assert "Accept min: private" in words  # the trail did show these changes
+        if page == "pages/solutions.py":  # the package deals and the map of topics were built
+            titles = [json.loads(e.proto.spec)["layout"]["title"]["text"]
+                      for e in at.get("plotly_chart")]
+            assert "Balanced" in words and "Where each partner can flex" in " ".join(titles)
         for stance, topic in private:
             low, high = stance.accept_min, stance.accept_max
             assert f"{low:g} to {high:g}" not in words, (page, topic.title)

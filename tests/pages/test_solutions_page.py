@@ -3,6 +3,9 @@ rule refused with the rule named, and private limits never shown."""
 
 from __future__ import annotations
 
+import json
+import re
+
 from sqlmodel import select
 
 from models import setup, solutions
@@ -10,6 +13,7 @@ from models.db import reading, writing
 from models.schema import Agreement, Outcome, Partner, Proposal, RoundPosition, Stance, Topic
 from models.solutions import save_flex_stance
 from tests.pages.conftest import as_role, demo_workshop_id, empty_workshop_id, new_app, texts
+from ui import sections
 
 
 def solutions_app(engine, workshop_id, topic_id=None):
@@ -229,3 +233,47 @@ def positions(engine, proposal_id):
         rows = session.exec(select(RoundPosition)
                             .where(RoundPosition.proposal_id == proposal_id)).all()
     return {row.partner_id: row.value_number for row in rows}
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+
+
+def test_the_map_and_the_package_deals_are_built_when_opened_and_only_then(app_db):
+    at = solutions_app(app_db, demo_workshop_id(app_db))
+    labels = [e.label for e in at.expander]
+    assert "Package deals across the open topics" in labels
+    assert any(label.startswith("All topics at a glance") for label in labels)
+    assert not any(t.startswith("Where each partner can flex") for t in chart_titles(at))
+    assert "Balanced" not in texts(at)
+
+    for key in sections.KEYS:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception
+    assert any(t.startswith("Where each partner can flex") for t in chart_titles(at))
+    shown = texts(at)
+    # the demo's four open topics, of which three have ranges that meet (see test_compromise)
+    assert "Over the 3 open topics where the partners' ranges meet." in shown
+    assert "**Balanced**" in shown and "**Trade 1**" in shown
+    assert re.search(r"(very content|content|lukewarm|reluctant)", shown)
+
+    for key in sections.KEYS:
+        at.session_state[key] = False
+    at.run()
+    assert "Balanced" not in texts(at)
+    assert not any(t.startswith("Where each partner can flex") for t in chart_titles(at))
+
+
+def test_no_package_deals_before_the_reveal(app_db):
+    workshop_id, topic_id, _ = workshop_with_topic(app_db)
+    at = solutions_app(app_db, workshop_id, topic_id)
+    assert "Package deals across the open topics" not in [e.label for e in at.expander]
+    at.session_state["solutions_map_open"] = True
+    at.run()
+    assert "Shown once the partners' positions are revealed." in texts(at)
+    click(at, "reveal_solutions")
+    at.session_state["solutions_packages_open"] = True
+    at.run()
+    # one topic without positions: nothing to trade
+    assert "No package deal yet" in texts(at)

@@ -251,12 +251,9 @@ def _topic_series(session: Session, workshop: Workshop) -> list[list[bool]]:
 
 def _tally_met(workshop: Workshop, tally: RoundTally) -> bool:
     """The decision rule on a round counted by the database, without a value per rating."""
-    return Verdict(
-        count=sum(number for _, number in tally.ratings),
-        support=sum(number for value, number in tally.ratings if value <= SUPPORT_MAX),
-        blocks=sum(number for value, number in tally.ratings
-                   if value >= workshop.rule_block_from),
-        min_support=workshop.rule_min_support, block_from=workshop.rule_block_from).met
+    return Verdict(count=tally.ratings, support=tally.support, blocks=tally.blocks,
+                   min_support=workshop.rule_min_support,
+                   block_from=workshop.rule_block_from).met
 
 
 # --- balance of wins -----------------------------------------------------------------------------

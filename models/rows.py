@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, func
+import sqlalchemy
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, SQLModel, col, select
 
 from models.kept import kept
+from models.rules import SUPPORT_MAX
 from models.schema import (
     Agreement,
     AgreementShare,
@@ -42,6 +44,9 @@ from models.schema import (
 from models.steps import revealed_steps
 
 Row = TypeVar("Row", bound=SQLModel)
+# What a partner gave and gained for an outcome, as a plain row with AgreementShare's columns
+# (agreement_id, partner_id, gave, gained): thousands at a large workshop, and only ever read.
+ShareRow = sqlalchemy.Row
 Parent = TypeVar("Parent", bound=SQLModel)
 Child = TypeVar("Child", bound=SQLModel)
 
@@ -117,16 +122,22 @@ def workshop_drafts(session: Session,
 
 @kept
 def workshop_agreements(session: Session, workshop_id: int
-                        ) -> tuple[tuple[Agreement, tuple[AgreementShare, ...]], ...]:
+                        ) -> tuple[tuple[Agreement, tuple[ShareRow, ...]], ...]:
     """The outcome recorded for each topic that has one, topics in their order, each with what
-    every partner gave and gained, partners in their order."""
-    return _with_children(session.exec(
-        select(Agreement, AgreementShare)
-        .join(Topic, Topic.id == Agreement.topic_id)
-        .outerjoin(AgreementShare, AgreementShare.agreement_id == Agreement.id)
-        .outerjoin(Partner, Partner.id == AgreementShare.partner_id)
-        .where(Topic.workshop_id == workshop_id)
-        .order_by(Topic.position, Topic.id, Partner.position, Partner.id)).all())
+    every partner gave and gained, partners in their order. Two statements: joined, each
+    outcome would come once per partner, and the session would look it up again each time."""
+    agreements = session.exec(
+        select(Agreement).join(Topic, Topic.id == Agreement.topic_id)
+        .where(Topic.workshop_id == workshop_id).order_by(Topic.position, Topic.id)).all()
+    shares: dict[int, list[ShareRow]] = {}
+    for share in session.execute(
+            select(AgreementShare.__table__)
+            .join(Agreement, Agreement.id == AgreementShare.agreement_id)
+            .join(Topic, Topic.id == Agreement.topic_id)
+            .join(Partner, Partner.id == AgreementShare.partner_id)
+            .where(Topic.workshop_id == workshop_id).order_by(Partner.position, Partner.id)):
+        shares.setdefault(share.agreement_id, []).append(share)
+    return tuple((agreement, tuple(shares.get(agreement.id, ()))) for agreement in agreements)
 
 
 @kept
@@ -147,7 +158,7 @@ class TopicOutcome:
 
     topic: Topic
     agreement: Agreement | None
-    shares: tuple[AgreementShare, ...]  # partners in their order
+    shares: tuple[ShareRow, ...]  # partners in their order
 
     @property
     def agreed(self) -> bool:
@@ -166,32 +177,31 @@ def topic_outcomes(session: Session, workshop_id: int) -> tuple[TopicOutcome, ..
 
 @dataclass(frozen=True)
 class RoundTally:
-    """One round of a topic: how many ratings of each value (1-8) its proposal received."""
+    """One round of a topic: how many ratings its proposal received, how many of them support
+    it (1-3) and how many block it (the workshop's ``rule_block_from`` and above)."""
 
     topic_id: int
     round_no: int
-    ratings: tuple[tuple[int, int], ...]  # (value, how many), values ascending
+    ratings: int
+    support: int
+    blocks: int
 
 
 @kept
 def workshop_rounds(session: Session, workshop_id: int) -> tuple[RoundTally, ...]:
-    """Every round of every topic, by round number: counted by the database, one row per value
-    rated in a round, not one per rating."""
+    """Every round of every topic, by round number: counted by the database, one row per
+    round, not one per rating."""
     rows = session.exec(
-        select(Proposal.id, Proposal.topic_id, Proposal.round_no, Rating.value,
-               func.count(Rating.id))
+        select(Proposal.topic_id, Proposal.round_no, func.count(Rating.id),
+               func.count(case((col(Rating.value) <= SUPPORT_MAX, 1))),
+               func.count(case((col(Rating.value) >= Workshop.rule_block_from, 1))))
         .join(Topic, Topic.id == Proposal.topic_id)
+        .join(Workshop, Workshop.id == Topic.workshop_id)
         .outerjoin(Rating, Rating.proposal_id == Proposal.id)
         .where(Topic.workshop_id == workshop_id)
-        .group_by(Proposal.id, Proposal.topic_id, Proposal.round_no, Rating.value)
-        .order_by(Proposal.round_no, Proposal.id, Rating.value)).all()
-    counted: dict[int, tuple[int, int, list[tuple[int, int]]]] = {}
-    for proposal_id, topic_id, round_no, value, number in rows:
-        ratings = counted.setdefault(proposal_id, (topic_id, round_no, []))[2]
-        if value is not None:
-            ratings.append((value, number))
-    return tuple(RoundTally(topic_id, round_no, tuple(ratings))
-                 for topic_id, round_no, ratings in counted.values())
+        .group_by(Proposal.id)
+        .order_by(Proposal.round_no, Proposal.id)).all()
+    return tuple(RoundTally(*row) for row in rows)
 
 
 @kept

@@ -21,6 +21,7 @@ from models.common_ground import CommonGround, common_ground
 from models.kept import kept
 from models.ratings import record_ratings, rule_verdict
 from models.rows import (
+    ShareRow,
     TopicOutcome,
     topic_outcomes,
     topic_positions,
@@ -134,7 +135,7 @@ class TopicView:
     ground: CommonGround
     rounds: list[RoundView]
     agreement: Agreement | None
-    shares: dict[int, AgreementShare] = field(default_factory=dict)
+    shares: dict[int, ShareRow] = field(default_factory=dict)
 
     @property
     def latest(self) -> RoundView | None:

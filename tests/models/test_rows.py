@@ -77,11 +77,12 @@ def _topic_with_rounds(session, workshop_id: int, *, rounds: int) -> tuple[int, 
 
 @pytest.mark.parametrize(("loader", "statements"), [
     (rows.workshop_measures, 1), (rows.workshop_milestones, 1), (rows.workshop_early_wins, 1),
-    (rows.workshop_log, 1), (rows.workshop_drafts, 1), (rows.workshop_agreements, 1),
+    (rows.workshop_log, 1), (rows.workshop_drafts, 1),
     (rows.workshop_checkins, 1), (rows.workshop_rounds, 1),
+    (rows.workshop_agreements, 2),  # the outcomes, then what each partner gave and gained
     # the step states first, which every screen reads anyway
     (rows.workshop_capacity, 2), (rows.workshop_expected_results, 2),
-    (rows.topic_outcomes, 2),  # the topics and the agreements side by side
+    (rows.topic_outcomes, 3),  # the topics and the agreements side by side
 ], ids=lambda value: getattr(value, "__name__", str(value)))
 def test_each_loader_reads_in_a_fixed_number_of_statements(demo_engine, loader, statements):
     workshop_id = _demo_id(demo_engine)
@@ -174,7 +175,9 @@ def test_every_topic_comes_with_its_outcome_and_the_shares_in_partner_order(engi
     assert [(o.topic.title, o.agreement.outcome if o.agreement else None, o.agreed)
             for o in outcomes] == [("Open", None, False), ("Parked", Outcome.PARKED, False),
                                    ("Agreed", Outcome.AGREED, True)]
-    assert [share.partner_id for share in outcomes[2].shares] == [b, c, a]
+    assert [(share.partner_id, share.gave) for share in outcomes[2].shares] == [
+        (b, f"{b}"), (c, f"{c}"), (a, f"{a}")]
+    assert outcomes[1].shares == ()  # parked, with nobody's give and take recorded
     assert [row.state for row in listed] == ["open · not yet discussed", "parked", "agreed"]
 
 
@@ -188,9 +191,23 @@ def test_a_rounds_tally_counts_each_value_rated(engine):
     with reading(engine) as session:
         tallies = rows.workshop_rounds(session, workshop_id)
         listed = solutions.topic_rows(session, workshop_id)
-    assert tallies == (rows.RoundTally(topic_id, 1, ((3, 2), (8, 1))),
-                       rows.RoundTally(topic_id, 2, ()))
+    # three ratings, two of them support (3), one blocks (8, the default rule blocks from 7)
+    assert tallies == (rows.RoundTally(topic_id, 1, ratings=3, support=2, blocks=1),
+                       rows.RoundTally(topic_id, 2, ratings=0, support=0, blocks=0))
     assert (listed[0].rounds, listed[0].state) == (2, "open · 2 rounds")
+
+
+def test_a_round_blocks_from_the_workshops_own_rule(engine):
+    workshop_id, (b, c, a) = _workshop(engine)
+    with writing(engine) as session:
+        session.get(Workshop, workshop_id).rule_block_from = 5
+        topic_id, (first,) = _topic_with_rounds(session, workshop_id, rounds=1)
+        session.add_all([Rating(partner_id=a, proposal_id=first, value=4),
+                         Rating(partner_id=b, proposal_id=first, value=5),
+                         Rating(partner_id=c, proposal_id=first, value=6)])
+    with reading(engine) as session:
+        [tally] = rows.workshop_rounds(session, workshop_id)
+    assert (tally.ratings, tally.support, tally.blocks) == (3, 0, 2)
 
 
 def test_a_rounds_ratings_in_the_partners_order_for_charts_and_as_given_for_the_grid(engine):

@@ -7,6 +7,7 @@ revealed. The version is derived from the content, so any change makes a new one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -242,9 +243,16 @@ def _content(value: object) -> object:
         return [_content(item) for item in value]
     if isinstance(value, dict):
         return {key: _content(item) for key, item in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        return {item.name: _content(getattr(value, item.name)) for item in fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _content(getattr(value, name)) for name in names}
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, in order; None for any other type."""
+    return tuple(item.name for item in fields(kind)) if is_dataclass(kind) else None
 
 
 def _iso(value: object) -> str:

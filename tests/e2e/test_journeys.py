@@ -440,6 +440,19 @@ def solutions_step(tab: BrowserTab) -> None:
     tab.shows("Prefers: 15 minutes")
     assert HARBOR_LIMIT not in tab.everything()  # a private limit shows to nobody
 
+    # built only when opened (ui.sections): opening reruns the page, which draws them then
+    glance = tab.expander("All topics at a glance")
+    expect(glance.get_by_test_id("stPlotlyChart")).to_be_visible()
+    deals = tab.expander("Package deals across the open topics")
+    expect(deals.get_by_text("Balanced", exact=True)).to_be_visible()
+    expect(deals.get_by_text(re.compile(f"{HARBOR}: (very content|content|lukewarm|reluctant)"))
+           ).to_be_visible()
+    tab.shot("map-and-package-deals")
+    assert HARBOR_LIMIT not in tab.everything()
+    tab.page.locator("summary").filter(has_text="All topics at a glance").click()
+    tab.page.locator("summary").filter(has_text="Package deals across").click()
+    expect(tab.page.get_by_test_id("stPlotlyChart")).to_have_count(1)  # the topic's own chart
+
     proposal = tab.expander("Put a proposal to the room (round 1)")
     tab.enter("Proposal (minutes)", 10, within=proposal)
     tab.click("Put round 1 to the room")

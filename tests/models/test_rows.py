@@ -201,7 +201,7 @@ def test_a_round_blocks_from_the_workshops_own_rule(engine):
     workshop_id, (b, c, a) = _workshop(engine)
     with writing(engine) as session:
         session.get(Workshop, workshop_id).rule_block_from = 5
-        topic_id, (first,) = _topic_with_rounds(session, workshop_id, rounds=1)
+        _, (first,) = _topic_with_rounds(session, workshop_id, rounds=1)
         session.add_all([Rating(partner_id=a, proposal_id=first, value=4),
                          Rating(partner_id=b, proposal_id=first, value=5),
                          Rating(partner_id=c, proposal_id=first, value=6)])

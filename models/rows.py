@@ -129,8 +129,6 @@ def workshop_agreements(session: Session, workshop_id: int
     agreements = session.exec(
         select(Agreement).join(Topic, Topic.id == Agreement.topic_id)
         .where(Topic.workshop_id == workshop_id).order_by(Topic.position, Topic.id)).all()
-    if not agreements:
-        return ()
     shares: dict[int, list[ShareRow]] = {}
     for share in session.execute(
             select(AgreementShare.__table__)

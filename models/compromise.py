@@ -435,8 +435,8 @@ def topic_suggestion(session: Session, workshop_id: int, topic_id: int) -> Sugge
     positions are revealed."""
     if not steps.is_revealed(session, workshop_id, Step.SOLUTIONS):
         return None
-    [item] = open_topic_inputs(session, workshop_id, topic_id) or [None]
-    return suggest(item.topic, item.stances, item.rules) if item else None
+    items = open_topic_inputs(session, workshop_id, topic_id)
+    return suggest(items[0].topic, items[0].stances, items[0].rules) if items else None
 
 
 @dataclass(frozen=True)

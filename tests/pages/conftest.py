@@ -3,6 +3,7 @@ role."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -116,6 +117,15 @@ def as_role(engine: Engine, kind: str, workshop_id: int) -> RoleSetter:
         "nobody": lambda: (lambda at: None),
     }
     return setters[kind]()
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every Plotly figure the page sends, as the data the browser receives."""
+    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [figure["layout"]["title"]["text"] for figure in figures(at)]
 
 
 def texts(at: AppTest) -> str:

@@ -3,7 +3,6 @@ rule refused with the rule named, and private limits never shown."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from sqlmodel import select
@@ -12,7 +11,14 @@ from models import setup, solutions
 from models.db import reading, writing
 from models.schema import Agreement, Outcome, Partner, Proposal, RoundPosition, Stance, Topic
 from models.solutions import save_flex_stance
-from tests.pages.conftest import as_role, demo_workshop_id, empty_workshop_id, new_app, texts
+from tests.pages.conftest import (
+    as_role,
+    chart_titles,
+    demo_workshop_id,
+    empty_workshop_id,
+    new_app,
+    texts,
+)
 from ui import sections
 
 
@@ -233,10 +239,6 @@ def positions(engine, proposal_id):
         rows = session.exec(select(RoundPosition)
                             .where(RoundPosition.proposal_id == proposal_id)).all()
     return {row.partner_id: row.value_number for row in rows}
-
-
-def chart_titles(at) -> list[str]:
-    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
 
 
 def test_the_map_and_the_package_deals_are_built_when_opened_and_only_then(app_db):
